@@ -1,0 +1,5 @@
+"""``python -m scaffold`` runs the svcgen command line."""
+
+from scaffold.cli import entrypoint
+
+entrypoint()

@@ -1,0 +1,155 @@
+"""Render a service into place, all or nothing.
+
+Copier renders into a staging directory beside the target, git records the first commit
+there, and only then is the finished tree renamed into place. A failure, Ctrl-C or SIGTERM
+at any step removes the staging directory, so the target either does not exist or is complete.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scaffold.errors import SvcgenError
+
+
+def check_target(target: Path) -> None:
+    """Refuse a target that exists and is not an empty directory (never merge or overwrite)."""
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise SvcgenError(f"{target} already exists and is not a directory")
+    if target.is_dir() and any(target.iterdir()):
+        raise SvcgenError(f"{target} already exists and is not empty; choose another name or -o")
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Let SIGTERM unwind like Ctrl-C, so the staging directory is cleaned up."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@dataclass
+class GitResult:
+    """What happened to the service's first commit, for the summary."""
+
+    committed: bool
+    advice: str = ""
+
+
+def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=60
+    )
+
+
+def init_git(directory: Path, message: str) -> GitResult:
+    """``git init`` and commit everything, so ``svcgen update`` works from day one.
+
+    Without git, or without an identity to commit as, the service is still kept and the
+    advice says what to run.
+    """
+    manual = "git init && git add -A && git commit -m 'Generate service with svcgen'"
+    if shutil.which("git") is None:
+        return GitResult(False, f"git is not installed; to make updates possible later: {manual}")
+    init = _git(["init", "-q", "-b", "main"], directory)
+    if init.returncode != 0:
+        return GitResult(False, f"git init failed ({_first_line(init.stderr)}); run: {manual}")
+    _git(["add", "-A"], directory)
+    commit = _git(["commit", "-q", "--no-verify", "-m", message], directory)
+    if commit.returncode == 0:
+        return GitResult(True)
+    reason = _first_line(commit.stderr or commit.stdout)
+    if "identity" in commit.stderr or "user.email" in commit.stderr:
+        reason = "git has no user.name/user.email configured"
+    return GitResult(
+        False,
+        f"the first commit was not made ({reason}); the files are staged: set "
+        "`git config --global user.name/user.email`, then `git commit -m 'Generate service'`",
+    )
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[0] if lines else "unknown error"
+
+
+def render_service(
+    template: Path,
+    target: Path,
+    answers: Mapping[str, Any],
+    *,
+    git_message: str | None,
+    progress: Callable[[str], None] = lambda step: None,
+) -> GitResult | None:
+    """Render ``template`` with ``answers`` into ``target`` atomically.
+
+    Returns the git outcome, or ``None`` when ``git_message`` is ``None`` (``--no-git``).
+    """
+    check_target(target)
+    parent = target.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".svcgen", dir=parent))
+    except OSError as exc:
+        raise SvcgenError(f"cannot write to {parent}: {exc.strerror or exc}") from None
+    try:
+        with _sigterm_as_interrupt():
+            rendered = staging / target.name
+            progress("rendering the template")
+            _copier_copy(template, rendered, answers)
+            git = None
+            if git_message is not None:
+                progress("making the first git commit")
+                git = init_git(rendered, git_message)
+            check_target(target)  # someone may have created it meanwhile
+            if target.is_dir():
+                target.rmdir()
+            os.replace(rendered, target)
+            return git
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _copier_copy(template: Path, destination: Path, answers: Mapping[str, Any]) -> None:
+    # copier is imported here so that `svcgen --help` and `svcgen list` stay fast.
+    import warnings
+
+    from copier import run_copy
+    from copier.errors import CopierError, DirtyLocalWarning
+
+    # A development checkout renders its working tree, uncommitted edits included.
+    vcs_ref = "HEAD" if (template / ".git").exists() else None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DirtyLocalWarning)
+            run_copy(
+                str(template),
+                destination,
+                data=dict(answers),
+                vcs_ref=vcs_ref,
+                defaults=True,
+                quiet=True,
+                overwrite=False,
+                unsafe=False,
+            )
+    except CopierError as exc:
+        raise SvcgenError(f"copier could not render the template: {_first_line(str(exc))}") from None
