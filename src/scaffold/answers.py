@@ -33,9 +33,9 @@ class MissingAnswer(UsageError):
 def _check_settable(catalogue: Catalogue, key: str, where: str) -> None:
     if key not in catalogue:
         known = ", ".join(q.name for q in catalogue.askable)
-        raise UsageError(f"unknown {where} key {key!r}; known keys: {known}")
+        raise UsageError(f"unknown key {key!r} in {where}; known keys: {known}")
     if catalogue[key].computed:
-        raise UsageError(f"{key} is derived from other answers and cannot be set ({where})")
+        raise UsageError(f"{key} is derived from other answers and cannot be set in {where}")
 
 
 def parse_data(pairs: Iterable[str], catalogue: Catalogue) -> dict[str, str]:

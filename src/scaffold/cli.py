@@ -255,6 +255,8 @@ def run(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `svcgen list | head`
         sys.stderr.close()
         return 0
+    if result == 130:  # Typer returns its translation of Ctrl-C without standalone mode
+        typer.echo("\nsvcgen: interrupted; nothing was written", err=True)
     return result if isinstance(result, int) else 0
 
 

@@ -152,4 +152,6 @@ def _copier_copy(template: Path, destination: Path, answers: Mapping[str, Any]) 
                 unsafe=False,
             )
     except CopierError as exc:
-        raise SvcgenError(f"copier could not render the template: {_first_line(str(exc))}") from None
+        raise SvcgenError(
+            f"copier could not render the template: {_first_line(str(exc))}"
+        ) from None
