@@ -75,21 +75,16 @@ def main() -> None:
             "copier copy": [],
             "svcgen --help": [],
         }
+        svcgen = str(bin_dir / "svcgen")
+        new = [svcgen, "new", "--framework", "fastapi", "--db", "postgres", "--no-input"]
+        copier = [str(bin_dir / "copier"), "copy", "--quiet", "--defaults", *answers]
         for round_ in range(args.rounds):
             out = work / f"round{round_}"
             out.mkdir()
-            svcgen = str(bin_dir / "svcgen")
-            samples["svcgen new"].append(
-                timed([svcgen, "new", "a", "--framework", "fastapi", "--db", "postgres",
-                       "--no-input"], out)  # fmt: skip
-            )
-            samples["svcgen new --no-git"].append(
-                timed([svcgen, "new", "b", "--framework", "fastapi", "--db", "postgres",
-                       "--no-input", "--no-git"], out)  # fmt: skip
-            )
+            samples["svcgen new"].append(timed([*new, "a"], out))
+            samples["svcgen new --no-git"].append(timed([*new, "--no-git", "b"], out))
             samples["copier copy"].append(
-                timed([str(bin_dir / "copier"), "copy", "--quiet", "--defaults", *answers,
-                       "-d", "name=c", str(template), str(out / "c")], out)  # fmt: skip
+                timed([*copier, "-d", "name=c", str(template), str(out / "c")], out)
             )
             samples["svcgen --help"].append(timed([svcgen, "--help"], out))
 
