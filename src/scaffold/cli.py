@@ -141,6 +141,16 @@ def new(
     no_git: Annotated[
         bool, typer.Option("--no-git", help="Do not initialise git or make the first commit.")
     ] = False,
+    preset: Annotated[
+        Path | None,
+        typer.Option(
+            "--preset",
+            metavar="FILE",
+            help="Team preset (TOML) of default and locked answers; default: $SVCGEN_PRESET, "
+            "then preset.toml in the user config directory (see `svcgen preset show`).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Create a new service in ./NAME (or DIR/NAME)."""
     given: dict[str, Any] = {}
@@ -154,14 +164,21 @@ def new(
             raise UsageError(f"{FLAGS[key]} {value} contradicts --data {key}={given[key]}")
         given[key] = value
 
+    from scaffold import presets
+
+    catalogue = CATALOGUE
+    team = presets.discover(preset, CATALOGUE)
+    if team is not None:
+        catalogue, given = presets.apply(CATALOGUE, team, given)
+
     interactive = not no_input and sys.stdin.isatty() and sys.stdout.isatty()
     ask = None
     if interactive:
         from scaffold.prompts import make_asker
 
-        ask = make_asker(CATALOGUE)
+        ask = make_asker(catalogue)
     try:
-        answers = resolve(CATALOGUE, given, ask=ask, ask_all=not defaults)
+        answers = resolve(catalogue, given, ask=ask, ask_all=not defaults)
     except MissingAnswer as exc:
         flag = FLAGS.get(exc.question.name, f"--data {exc.question.name}=VALUE")
         hint = ""
@@ -179,6 +196,7 @@ def new(
         answers,
         git_message=None if no_git else message,
         progress=_progress,
+        extra_files={presets.RECORD_FILE: presets.record_text(team)} if team else None,
     )
     _report(target, answers, git)
 
@@ -228,6 +246,16 @@ def list_(
         typer.echo(f"    set with {q['flag']}")
         for choice in q["choices"]:
             typer.echo(f"    - {choice['value']}: {choice['label']}")
+
+
+from scaffold.onboarding import doctor, preset_app  # noqa: E402 - registered after `new`/`list`
+
+app.add_typer(preset_app, name="preset")
+app.command("doctor")(doctor)
+
+from scaffold import update_cli  # noqa: E402 - update, check, status (see scaffold.update_cli)
+
+update_cli.register(app, CATALOGUE)
 
 
 def run(argv: list[str] | None = None) -> int:

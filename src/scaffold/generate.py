@@ -99,9 +99,12 @@ def render_service(
     *,
     git_message: str | None,
     progress: Callable[[str], None] = lambda step: None,
+    extra_files: Mapping[str, str] | None = None,
 ) -> GitResult | None:
     """Render ``template`` with ``answers`` into ``target`` atomically.
 
+    ``extra_files`` (relative path: text) are written beside the rendered files before the
+    first commit, e.g. the preset the service was made with, which copier cannot record.
     Returns the git outcome, or ``None`` when ``git_message`` is ``None`` (``--no-git``).
     """
     check_target(target)
@@ -116,6 +119,8 @@ def render_service(
             rendered = staging / target.name
             progress("rendering the template")
             _copier_copy(template, rendered, answers)
+            for relative, text in (extra_files or {}).items():
+                (rendered / relative).write_text(text, encoding="utf-8")
             git = None
             if git_message is not None:
                 progress("making the first git commit")
@@ -155,3 +160,8 @@ def _copier_copy(template: Path, destination: Path, answers: Mapping[str, Any]) 
         raise SvcgenError(
             f"copier could not render the template: {_first_line(str(exc))}"
         ) from None
+    # Record the template's stable URL and release tag, so that `svcgen update` can find the
+    # version this service was made from wherever it runs (see scaffold.versions).
+    from scaffold.versions import record_origin
+
+    record_origin(destination)

@@ -1,0 +1,218 @@
+"""``svcgen doctor``: can this computer generate a service and run it?
+
+A newcomer's first ``svcgen new`` should not stop halfway on a missing tool, so each thing the
+path from ``svcgen new`` to ``make dev`` relies on is checked here, with the fix in one line:
+
+- Python >= 3.11 for svcgen itself, and ``python3`` on PATH, which the service's ``make install``
+  uses to create its virtualenv (the two can differ);
+- git, and an identity to make the service's first commit with (without one the service is
+  generated but not committed, and ``svcgen update`` needs that commit);
+- make, which runs every documented step of a service;
+- write access to the directory the service goes into;
+- a container engine (docker or podman), only for ``make docker-build`` and compose, so
+  it is a warning, not a failure.
+
+Tools are looked up on PATH and run with a short timeout; nothing is written but a temporary
+file in the target directory, removed at once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+#: The oldest Python svcgen and the services it generates support.
+MIN_PYTHON = (3, 11)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the doctor's table."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    required: bool = True
+
+    @property
+    def status(self) -> str:
+        if self.ok:
+            return "ok"
+        return "MISSING" if self.required else "warning"
+
+
+def _run(command: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str] | None:
+    try:
+        return subprocess.run(
+            command, capture_output=True, text=True, timeout=15, check=False, cwd=cwd
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def _version(text: str) -> str:
+    found = re.search(r"\d+(\.\d+)+", text)
+    return found.group(0) if found else text.strip()[:40]
+
+
+def check_python() -> Check:
+    current = sys.version_info[:3]
+    shown = ".".join(map(str, current))
+    ok = current >= MIN_PYTHON
+    need = ".".join(map(str, MIN_PYTHON))
+    return Check(
+        "python (svcgen)",
+        ok,
+        f"{shown} at {sys.executable}",
+        "" if ok else f"install Python {need} or newer and reinstall svcgen with it",
+    )
+
+
+def check_python3_on_path() -> Check:
+    """``make install`` runs ``python3 -m venv``: that interpreter must be new enough too."""
+    need = ".".join(map(str, MIN_PYTHON))
+    found = shutil.which("python3")
+    if found is None:
+        return Check(
+            "python3 (make install)",
+            False,
+            "not on PATH",
+            f"install Python {need}+ as `python3` on PATH, or run make PYTHON=/path/to/python",
+        )
+    probe = _run([found, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"])
+    if probe is None or probe.returncode != 0:
+        return Check("python3 (make install)", False, f"{found} does not run", "reinstall Python")
+    shown = probe.stdout.strip()
+    version = tuple(int(part) for part in shown.split("."))
+    ok = version >= MIN_PYTHON
+    return Check(
+        "python3 (make install)",
+        ok,
+        f"{shown} at {found}",
+        "" if ok else f"put Python {need}+ first on PATH, or run make PYTHON=/path/to/python3.12",
+    )
+
+
+def check_git() -> Check:
+    found = shutil.which("git")
+    if found is None:
+        return Check(
+            "git", False, "not on PATH", "install git (e.g. `apt install git`, `brew install git`)"
+        )
+    probe = _run([found, "--version"])
+    ok = probe is not None and probe.returncode == 0
+    detail = _version(probe.stdout) if ok and probe else f"{found} does not run"
+    return Check("git", ok, detail, "" if ok else "reinstall git")
+
+
+def check_git_identity(target: Path) -> Check:
+    """An identity for the first commit: git config (as seen from the target) or GIT_* env."""
+    fix = (
+        'git config --global user.name "Your Name" && '
+        "git config --global user.email you@example.org"
+    )
+    if shutil.which("git") is None:
+        return Check(
+            "git identity", False, "git is not installed", "install git first, then: " + fix
+        )
+    where = _existing(target)
+    values = {}
+    for key in ("name", "email"):
+        env = os.environ.get(f"GIT_AUTHOR_{key.upper()}") and os.environ.get(
+            f"GIT_COMMITTER_{key.upper()}"
+        )
+        probe = _run(["git", "config", f"user.{key}"], cwd=where)
+        configured = probe.stdout.strip() if probe and probe.returncode == 0 else ""
+        values[key] = configured or env or ""
+    missing = [f"user.{key}" for key, value in values.items() if not value]
+    if missing:
+        return Check("git identity", False, f"no {' or '.join(missing)}", fix)
+    return Check("git identity", True, f"{values['name']} <{values['email']}>")
+
+
+def check_make() -> Check:
+    found = shutil.which("make")
+    if found is None:
+        return Check(
+            "make",
+            False,
+            "not on PATH",
+            "install make (`apt install make`, `xcode-select --install`, `choco install make`)",
+        )
+    probe = _run([found, "--version"])
+    ok = probe is not None and probe.returncode == 0
+    detail = _version(probe.stdout.splitlines()[0]) if ok and probe and probe.stdout else found
+    return Check("make", ok, detail, "" if ok else "reinstall make")
+
+
+def check_container_engine() -> Check:
+    for engine in ("docker", "podman"):
+        found = shutil.which(engine)
+        if found is not None:
+            probe = _run([found, "--version"])
+            version = _version(probe.stdout) if probe and probe.returncode == 0 else "?"
+            return Check("container engine", True, f"{engine} {version}", required=False)
+    return Check(
+        "container engine",
+        False,
+        "neither docker nor podman on PATH (needed only for make docker-build / compose-up)",
+        "install Docker (https://docs.docker.com/get-docker/) or Podman",
+        required=False,
+    )
+
+
+def _existing(path: Path) -> Path:
+    """The nearest directory that exists at or above ``path``."""
+    current = path.absolute()
+    while not current.exists() and current != current.parent:
+        current = current.parent
+    return current if current.is_dir() else current.parent
+
+
+def check_target(target: Path) -> Check:
+    """Write access where ``svcgen new -o TARGET`` would create the service."""
+    where = _existing(target)
+    shown = str(where) if where == target.absolute() else f"{target.absolute()} (via {where})"
+    try:
+        handle, name = tempfile.mkstemp(prefix=".svcgen-doctor-", dir=where)
+    except OSError as exc:
+        return Check(
+            "write access",
+            False,
+            f"cannot write to {shown}: {exc.strerror or exc}",
+            "choose another directory with -o DIR, or fix its permissions",
+        )
+    os.close(handle)
+    os.unlink(name)
+    return Check("write access", True, shown)
+
+
+def run_checks(target: Path) -> list[Check]:
+    return [
+        check_python(),
+        check_python3_on_path(),
+        check_git(),
+        check_git_identity(target),
+        check_make(),
+        check_target(target),
+        check_container_engine(),
+    ]
+
+
+def format_table(checks: list[Check]) -> str:
+    """A table a terminal shows without wrapping most lines; fixes on their own lines."""
+    width = max(len(check.name) for check in checks)
+    status_width = max(len(check.status) for check in checks)
+    lines = []
+    for check in checks:
+        lines.append(f"{check.status:<{status_width}}  {check.name:<{width}}  {check.detail}")
+        if check.fix and not check.ok:
+            lines.append(f"{'':<{status_width}}  {'':<{width}}  fix: {check.fix}")
+    return "\n".join(lines)

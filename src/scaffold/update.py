@@ -1,0 +1,418 @@
+"""Update a generated service to a newer template version without losing an owner's edit.
+
+The merge itself is copier's ``run_update`` (a three-way merge of the service against the
+template at the version it was made from and at the target version), so a service svcgen
+updates is one plain ``copier update`` could update too. Around it svcgen adds what users of
+generators ask for:
+
+- refusals before anything is touched: not a service, not in git, uncommitted changes, a
+  version that is not a release, unknown or older than the service's;
+- a per-file account (:data:`STATES`), computed from the same three trees copier merges: the
+  template at the old version (base), the service as committed (ours), the template at the
+  target version (new), and what the update left (result);
+- ``--plan`` runs the very same update in a throwaway clone of the service's repository, so
+  the plan is what the update will do, not a guess;
+- a sweep after the update for conflict markers and ``.rej`` files anywhere in the service,
+  so the exit code is never 0 while one is left;
+- a file the template removes but the owner had edited is restored: copier would delete it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packaging.version import Version
+
+from scaffold.answers import parse_data
+from scaffold.catalogue import Catalogue
+from scaffold.errors import SvcgenError, UsageError
+from scaffold.status import ANSWERS_FILE, Service, read_service
+from scaffold.versions import (
+    TEMPLATE_URL,
+    available_versions,
+    offline_template,
+    requested_version,
+    tag_for,
+    template_source,
+)
+
+#: Every state a file can be in after an update, with the words the summary uses.
+STATES = {
+    "unchanged": "unchanged",
+    "template": "template change, applies cleanly",
+    "merged": "template change merged with your edits",
+    "conflict": "conflict: template change and your edits overlap",
+    "deleted": "deleted by you, stays deleted",
+    "added": "added by the template",
+    "removed": "removed by the template",
+    "kept": "removed by the template, kept because you edited it",
+}
+
+CONFLICT_MODES = ("inline", "rej")
+
+_MARKER = b"<<<<<<< "
+
+
+@dataclass
+class Request:
+    """A checked update request: everything copier needs, nothing left to refuse."""
+
+    service: Service
+    top: Path
+    from_version: Version
+    to_version: Version
+    overrides: dict[str, Any]
+
+    @property
+    def answers_changed(self) -> dict[str, tuple[Any, Any]]:
+        old = self.service.user_answers
+        return {k: (old.get(k), v) for k, v in self.overrides.items() if old.get(k) != v}
+
+
+@dataclass
+class Outcome:
+    """What an update did (or, with ``--plan``, would do) to each file of the service."""
+
+    request: Request
+    applied: bool
+    files: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def conflicts(self) -> list[str]:
+        return sorted(path for path, state in self.files.items() if state == "conflict")
+
+    @property
+    def exit_code(self) -> int:
+        """0 when clean; 1 while a conflict is left (or, for a plan, would be)."""
+        return 1 if self.conflicts else 0
+
+    def as_dict(self) -> dict[str, Any]:
+        req = self.request
+        return {
+            "path": str(req.service.path),
+            "name": req.service.name,
+            "from": tag_for(req.from_version),
+            "to": tag_for(req.to_version),
+            "applied": self.applied,
+            "answers_changed": {
+                k: {"from": o, "to": n} for k, (o, n) in req.answers_changed.items()
+            },
+            "files": [{"path": p, "state": s} for p, s in sorted(self.files.items())],
+            "conflicts": self.conflicts,
+            "exit_code": self.exit_code,
+        }
+
+
+def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=120
+    )
+
+
+def prepare(
+    path: Path, catalogue: Catalogue, *, to: str | None = None, data: list[str] | None = None
+) -> Request:
+    """Check everything an update needs, in the order a user would fix it; raise on the first."""
+    service = read_service(path)
+    top_run = _git(["rev-parse", "--show-toplevel"], service.path)
+    if top_run.returncode != 0:
+        raise SvcgenError(
+            f"{service.path} is not in a git repository; an update needs one to merge and to "
+            "let you review: git init && git add -A && git commit -m 'Service before update'"
+        )
+    top = Path(top_run.stdout.strip())
+    dirty = [line[3:] for line in _git(["status", "--porcelain"], top).stdout.splitlines()]
+    if dirty:
+        shown = ", ".join(dirty[:3]) + (f" and {len(dirty) - 3} more" if len(dirty) > 3 else "")
+        raise SvcgenError(
+            f"{top} has uncommitted changes ({shown}); commit or stash them first, so the "
+            "update can be reviewed and undone"
+        )
+    if service.src_path != TEMPLATE_URL:
+        raise SvcgenError(
+            f"{service.path} records _src_path {service.src_path!r}, not svcgen's template URL "
+            f"{TEMPLATE_URL}; set it and `_commit: v<the svcgen version that made it>` in "
+            f"{ANSWERS_FILE}, commit, and retry"
+        )
+    from_version = service.version
+    if from_version is None:
+        raise SvcgenError(
+            f"{service.path} records _commit {service.commit!r}, which is not a svcgen release "
+            "(vX.Y.Z); the version it was made from is unknown"
+        )
+    to_version = requested_version(to)
+    if to_version < from_version:
+        message = f"{service.name} is at {tag_for(from_version)}; a downgrade to "
+        message += f"{tag_for(to_version)} is not supported"
+        if to is None:
+            raise SvcgenError(message + f" (this svcgen is {to_version}: upgrade svcgen)")
+        raise UsageError(message)
+    known = available_versions(template_source())
+    listed = ", ".join(tag_for(v) for v in known) or "none"
+    if to_version not in known:
+        raise UsageError(f"unknown version {tag_for(to_version)}; this svcgen knows {listed}")
+    if from_version not in known:
+        raise SvcgenError(
+            f"{service.name} was made from {tag_for(from_version)}, which this svcgen's template "
+            f"history does not hold ({listed})"
+        )
+    return Request(service, top, from_version, to_version, _overrides(service, catalogue, data))
+
+
+def _overrides(service: Service, catalogue: Catalogue, data: list[str] | None) -> dict[str, Any]:
+    """``--data`` answers, converted and validated like ``svcgen new`` does."""
+    overrides = {k: catalogue[k].coerce(v) for k, v in parse_data(data or [], catalogue).items()}
+    if "framework" in overrides and overrides["framework"] != service.framework:
+        raise UsageError(
+            f"framework cannot change in an update: {service.name} is written for "
+            f"{service.framework}; generate a new service instead"
+        )
+    context = {**service.user_answers, **overrides}
+    for key, value in overrides.items():
+        problem = catalogue.problem_with(catalogue[key], value, context)
+        if problem:
+            raise UsageError(problem)
+    return overrides
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` by its POSIX path, ``.git`` left out."""
+    files: dict[str, bytes] = {}
+    for directory, subdirs, names in os.walk(root):
+        subdirs[:] = [d for d in subdirs if d != ".git"]
+        for name in names:
+            full = Path(directory, name)
+            if not full.is_symlink():
+                files[full.relative_to(root).as_posix()] = full.read_bytes()
+    return files
+
+
+def _render(tag: str, answers: Mapping[str, Any], destination: Path) -> dict[str, bytes]:
+    from copier import run_copy
+
+    run_copy(
+        TEMPLATE_URL,
+        destination,
+        data=dict(answers),
+        vcs_ref=tag,
+        defaults=True,
+        quiet=True,
+        overwrite=True,
+        unsafe=True,  # svcgen's own template, read from svcgen's own history
+        skip_tasks=True,
+    )
+    tree = _tree(destination)
+    tree.pop(ANSWERS_FILE, None)
+    return tree
+
+
+def _tracked(service_dir: Path) -> dict[str, bytes]:
+    """The service's committed files (the tree is clean, so the working tree is HEAD)."""
+    listed = _git(["ls-files", "-z", "--", "."], service_dir).stdout.split("\0")
+    return _read(service_dir, {name for name in listed if name})
+
+
+@contextmanager
+def _capture_copies(subdir: Path, copies: dict[str, dict[str, bytes]]) -> Iterator[None]:
+    """Keep the two trees copier merges: the template at the old and at the new version.
+
+    Copier renders both into temporary directories and, just before deleting them, compares
+    them to remove the files the new version dropped (``_remove_old_files``). Reading them
+    there spares svcgen rendering the template twice more for its per-file account.
+    """
+    from copier import _main
+
+    original = getattr(_main, "_remove_old_files", None)
+    if original is None:
+        yield
+        return
+
+    def capture(prefix: Path, cmp: Any, rm_common: bool = False) -> None:
+        if not copies:
+            for key, root in (("base", cmp.left), ("new", cmp.right)):
+                tree = _tree(Path(root) / subdir)
+                tree.pop(ANSWERS_FILE, None)
+                copies[key] = tree
+        original(prefix, cmp, rm_common)
+
+    _main._remove_old_files = capture
+    try:
+        yield
+    finally:
+        _main._remove_old_files = original
+
+
+def _read(root: Path, paths: set[str]) -> dict[str, bytes]:
+    found = {}
+    for rel in paths:
+        full = root / rel
+        if full.is_file() and not full.is_symlink():
+            found[rel] = full.read_bytes()
+    return found
+
+
+def _markers(content: bytes | None) -> int:
+    if content is None:
+        return 0
+    return sum(1 for line in content.splitlines() if line.startswith(_MARKER))
+
+
+def classify(
+    base: bytes | None, ours: bytes | None, new: bytes | None, result: bytes | None, rej: bool
+) -> str | None:
+    """The state of one file, from the three trees copier merges and what it left.
+
+    None for a file the template has never had (the owner's own file).
+    """
+    if rej or _markers(result) > _markers(ours):
+        return "conflict"
+    if base is None and new is None:
+        return None
+    if base is None:
+        if ours is None:
+            return "added"
+        return "unchanged" if ours == new else "merged"
+    if new is None:
+        if ours is None:
+            return "deleted"
+        return "removed" if ours == base else "kept"
+    if ours is None:
+        return "deleted"
+    if base == new or ours == new:
+        return "unchanged"
+    return "template" if ours == base else "merged"
+
+
+def _sweep(service_dir: Path) -> set[str]:
+    """Files under the service with a ``.rej`` beside them or conflict markers git did not have.
+
+    The exit code rests on this, not on the classification alone.
+    """
+    # `--ignored=matching` finds a .rej the owner's .gitignore hides, without listing the
+    # contents of ignored directories such as .venv.
+    status = _git(
+        ["status", "--porcelain=v1", "-z", "-uall", "--ignored=matching", "--", "."],
+        service_dir,
+    )
+    prefix = _git(["rev-parse", "--show-prefix"], service_dir).stdout.strip()
+    found: set[str] = set()
+    for entry in status.stdout.split("\0"):
+        if len(entry) < 4:
+            continue
+        code, rel = entry[:2], entry[3:].removeprefix(prefix)
+        full = service_dir / rel
+        if rel.endswith(".rej"):
+            found.add(rel.removesuffix(".rej"))
+        elif code not in {"??", "!!"} and full.is_file():
+            before = _git(["show", f"HEAD:./{rel}"], service_dir)
+            ours = before.stdout.encode() if before.returncode == 0 else None
+            if _markers(full.read_bytes()) > _markers(ours):
+                found.add(rel)
+    return found
+
+
+@contextmanager
+def _no_per_file_git_config(top: Path) -> Iterator[None]:
+    """Spare copier one ``git config`` process per rendered file when it would do nothing.
+
+    Copier 9.19 asks git for ``core.fileMode`` after writing every file, and only acts when it
+    is ``false``. svcgen asks once for the service's repository: when it is not ``false`` (the
+    default on Unix) the per-file call is a no-op, and skipping it takes an update from about
+    five seconds to under two. When it is ``false``, copier runs unchanged.
+    """
+    from copier._main import Worker
+
+    setting = _git(["config", "--type=bool", "--get", "core.fileMode"], top).stdout.strip()
+    method = getattr(Worker, "_sync_git_index_executable_bit", None)
+    if setting == "false" or method is None:
+        yield
+        return
+    Worker._sync_git_index_executable_bit = lambda self, dst_relpath, src_mode: None  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Worker._sync_git_index_executable_bit = method  # type: ignore[method-assign]
+
+
+def run(request: Request, *, conflict: str = "inline", plan: bool = False) -> Outcome:
+    """Update the service (or, with ``plan``, a throwaway clone of it) and account for each file."""
+    if conflict not in CONFLICT_MODES:
+        raise UsageError(f"--conflict takes inline or rej, not {conflict!r}")
+    outcome = Outcome(request, applied=not plan)
+    if request.from_version == request.to_version and not request.answers_changed:
+        return outcome  # already there: nothing to render or merge
+    from copier import run_update
+    from copier.errors import CopierError, DirtyLocalWarning
+
+    scratch = Path(tempfile.mkdtemp(prefix="svcgen-update-"))
+    try:
+        with (
+            offline_template(),
+            _no_per_file_git_config(request.top),
+            warnings.catch_warnings(),
+        ):
+            warnings.simplefilter("ignore", DirtyLocalWarning)
+            repo = request.top
+            if plan:
+                repo = scratch / "clone"
+                cloned = _git(["clone", "-q", str(request.top), str(repo)], scratch)
+                if cloned.returncode != 0:
+                    raise SvcgenError(f"cannot clone {request.top}: {cloned.stderr.strip()}")
+            subdir = request.service.path.relative_to(request.top)
+            service_dir = repo / subdir
+            ours = _tracked(service_dir)
+            copies: dict[str, dict[str, bytes]] = {}
+            try:
+                with _capture_copies(subdir, copies):
+                    run_update(
+                        str(service_dir),
+                        data=dict(request.overrides),
+                        vcs_ref=tag_for(request.to_version),
+                        defaults=True,
+                        overwrite=True,
+                        conflict=conflict,  # type: ignore[arg-type]
+                        quiet=True,
+                        unsafe=True,  # svcgen's own template, read from svcgen's own history
+                        skip_answered=True,
+                    )
+                if not copies:  # a copier whose internals moved: render the two trees again
+                    old = request.service.user_answers
+                    copies["base"] = _render(tag_for(request.from_version), old, scratch / "b")
+                    answers = {**old, **request.overrides}
+                    copies["new"] = _render(tag_for(request.to_version), answers, scratch / "n")
+            except CopierError as exc:
+                raise SvcgenError(f"copier could not update: {str(exc).splitlines()[0]}") from None
+            base, new = copies["base"], copies["new"]
+            paths = set(base) | set(new)
+            _restore_edited(service_dir, base, ours, new)
+            result = _read(service_dir, paths)
+            for rel in sorted(paths):
+                rej = (service_dir / f"{rel}.rej").exists()
+                state = classify(base.get(rel), ours.get(rel), new.get(rel), result.get(rel), rej)
+                if state is not None:
+                    outcome.files[rel] = state
+            for rel in _sweep(service_dir):
+                outcome.files[rel] = "conflict"
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return outcome
+
+
+def _restore_edited(
+    service_dir: Path, base: dict[str, bytes], ours: dict[str, bytes], new: dict[str, bytes]
+) -> None:
+    """Bring back files the template removed but the owner had edited (copier deletes them)."""
+    for rel, content in ours.items():
+        if rel in base and rel not in new and content != base[rel]:
+            target = service_dir / rel
+            if not target.exists():
+                _git(["checkout", "HEAD", "--", rel], service_dir)

@@ -1,0 +1,363 @@
+"""``svcgen update``, ``check`` and ``status`` across two real template versions.
+
+A module fixture copies the working tree into a temporary repository, tags it as this
+svcgen's version, generates one service per framework (and one from a wheel built at that
+tag), then changes the shared templates, adds a copier migration, bumps the version and tags
+the next release. Every test updates copies of those services with the svcgen of the newer
+tag, exactly as a developer would after pulling a release.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scaffold import __version__
+from scaffold.catalogue import Catalogue
+from scaffold.template import template_root
+
+pytestmark = pytest.mark.e2e
+
+REPO = Path(__file__).resolve().parents[2]
+FRAMEWORKS = [str(v) for v in Catalogue.load(template_root())["framework"].choice_values]
+MAJOR, MINOR, _ = (int(part) for part in __version__.split("."))
+V1, V2 = __version__, f"{MAJOR}.{MINOR + 1}.0"
+
+#: What the next release changes in the shared templates: every framework renders these.
+TEMPLATE_EDITS = {
+    "templates/_shared/gitignore.jinja": ("append", "# svcgen-next: template ignore line\n"),
+    "templates/_shared/env.example.jinja": ("append", "# svcgen-next: template setting\n"),
+    "templates/_shared/Dockerfile.jinja": ("append", "# svcgen-next: template docker line\n"),
+    "templates/_shared/README.md.jinja": ("first", "# {{ name }} (svcgen-next title)\n"),
+}
+MIGRATION = "\n_migrations:\n  - version: v{v2}\n    command: touch MIGRATED-BY-SVCGEN\n"
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=True
+    ).stdout
+
+
+@dataclass
+class History:
+    repo: Path
+    pristine: dict[str, Path] = field(default_factory=dict)
+    wheel_venv: Path | None = None
+    wheel_service: Path | None = None
+
+    def svcgen(self, *args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+        """The development svcgen of the temporary repository (its checkout serves)."""
+        return subprocess.run(
+            [sys.executable, "-m", "scaffold", *args],
+            cwd=cwd,
+            env={**os.environ, "PYTHONPATH": str(self.repo / "src"), **env},
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+
+def _copy_working_tree(target: Path) -> None:
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    ).stdout.split(b"\0")
+    for name in filter(None, (entry.decode() for entry in listed)):
+        source = REPO / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+
+
+def _release_next(repo: Path) -> None:
+    for rel, (how, text) in TEMPLATE_EDITS.items():
+        path = repo / rel
+        old = path.read_text()
+        path.write_text(old + text if how == "append" else text + old.split("\n", 1)[1])
+    with (repo / "copier.yml").open("a") as stream:
+        stream.write(MIGRATION.format(v2=V2))
+    init = repo / "src" / "scaffold" / "__init__.py"
+    init.write_text(init.read_text().replace(f'"{V1}"', f'"{V2}"'))
+    git("commit", "-qam", f"Release {V2}", cwd=repo)
+    git("tag", f"v{V2}", cwd=repo)
+
+
+def _uv() -> str:
+    return shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+
+
+def _install_wheel(repo: Path, venv: Path, dist: Path, version: str) -> None:
+    subprocess.run(
+        [_uv(), "build", "-q", "--wheel", "--out-dir", str(dist), str(repo)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = dist.glob(f"svcgen-{version}-*.whl")
+    if not venv.exists():
+        subprocess.run([_uv(), "venv", "-q", "-p", sys.executable, str(venv)], check=True)
+    subprocess.run(
+        [
+            _uv(),
+            "pip",
+            "install",
+            "-q",
+            "--reinstall-package",
+            "svcgen",
+            "-p",
+            str(venv / "bin" / "python"),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> History:
+    work = tmp_path_factory.mktemp("update-history")
+    repo = work / "repo"
+    _copy_working_tree(repo)
+    git("init", "-q", "-b", "main", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-qm", f"Release {V1}", cwd=repo)
+    git("tag", f"v{V1}", cwd=repo)
+    hist = History(repo)
+    made = work / "v1"
+    made.mkdir()
+    for framework in FRAMEWORKS:
+        name = f"svc-{framework}"
+        result = hist.svcgen("new", name, "--framework", framework, "--no-input", cwd=made)
+        assert result.returncode == 0, result.stderr
+        hist.pristine[framework] = made / name
+    # A service made by an installed wheel of this release, updated later by the next wheel.
+    hist.wheel_venv = work / "venv"
+    _install_wheel(repo, hist.wheel_venv, work / "first", V1)
+    far = work / "far"
+    far.mkdir()
+    made_by_wheel = subprocess.run(
+        [hist.wheel_venv / "bin" / "svcgen", "new", "far-away", "-f", "fastapi", "--no-input"],
+        cwd=far,
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert made_by_wheel.returncode == 0, made_by_wheel.stderr
+    hist.wheel_service = far / "far-away"
+    _release_next(repo)
+    _install_wheel(repo, hist.wheel_venv, work / "next", V2)
+    return hist
+
+
+def _service(history: History, framework: str, tmp_path: Path) -> Path:
+    copy = tmp_path / f"svc-{framework}"
+    shutil.copytree(history.pristine[framework], copy, symlinks=True)
+    return copy
+
+
+def _owner_edits(service: Path) -> None:
+    """Edits in files the next release also changes: one merges, one conflicts, one deletion."""
+    gitignore = service / ".gitignore"
+    gitignore.write_text("owner-ignored/\n" + gitignore.read_text())
+    readme = service / "README.md"
+    readme.write_text("# Owner's own title\n" + readme.read_text().split("\n", 1)[1])
+    (service / "Dockerfile").unlink()
+    git("add", "-A", cwd=service)
+    git("commit", "-qm", "Owner edits", cwd=service)
+
+
+def _states(report: dict[str, object]) -> dict[str, str]:
+    return {f["path"]: f["state"] for f in report["files"]}  # type: ignore[index, attr-defined]
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_update_keeps_owner_edits_and_brings_template_changes(
+    history: History, framework: str, tmp_path: Path
+) -> None:
+    service = _service(history, framework, tmp_path)
+    _owner_edits(service)
+    head = git("rev-parse", "HEAD", cwd=service)
+
+    checked = history.svcgen("check", str(service), cwd=tmp_path)
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert "behind" in checked.stdout
+
+    planned = history.svcgen("update", str(service), "--plan", "--json", cwd=tmp_path)
+    assert planned.returncode == 1, planned.stderr
+    plan = json.loads(planned.stdout)
+    assert plan["applied"] is False
+    assert plan["conflicts"] == ["README.md"]
+    states = _states(plan)
+    assert states[".gitignore"] == "merged"
+    assert states[".env.example"] == "template"
+    assert states["Dockerfile"] == "deleted"
+    assert git("status", "--porcelain", cwd=service) == ""  # the plan changed nothing
+    assert not (service / "MIGRATED-BY-SVCGEN").exists()
+
+    updated = history.svcgen("update", str(service), "--json", cwd=tmp_path)
+    assert updated.returncode == 1, updated.stderr
+    report = json.loads(updated.stdout)
+    assert report["conflicts"] == plan["conflicts"]
+    assert _states(report) == states
+    assert git("rev-parse", "HEAD", cwd=service) == head  # left uncommitted for review
+    gitignore = (service / ".gitignore").read_text()
+    assert gitignore.startswith("owner-ignored/\n")
+    assert "# svcgen-next: template ignore line" in gitignore
+    assert "# svcgen-next: template setting" in (service / ".env.example").read_text()
+    assert not (service / "Dockerfile").exists()
+    readme = (service / "README.md").read_text()
+    assert "<<<<<<< before updating" in readme
+    assert "# Owner's own title" in readme
+    assert "(svcgen-next title)" in readme
+    assert (service / "MIGRATED-BY-SVCGEN").exists()  # the release's copier migration ran
+    answers = yaml.safe_load((service / ".copier-answers.yml").read_text())
+    assert answers["_commit"] == f"v{V2}"
+
+    human = history.svcgen("check", str(service), cwd=tmp_path)
+    assert human.returncode == 0, human.stdout
+
+
+def test_conflicts_as_rej_files_exit_1(history: History, tmp_path: Path) -> None:
+    service = _service(history, "fastapi", tmp_path)
+    _owner_edits(service)
+    updated = history.svcgen("update", str(service), "--conflict", "rej", cwd=tmp_path)
+    assert updated.returncode == 1, updated.stderr
+    assert (service / "README.md.rej").exists()
+    assert "conflict" in updated.stdout
+    assert "README.md" in updated.stdout
+    assert "reset --hard" in updated.stdout
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_data_db_postgres_brings_the_database_files(
+    history: History, framework: str, tmp_path: Path
+) -> None:
+    service = _service(history, framework, tmp_path)
+    updated = history.svcgen("update", str(service), "--data", "db=postgres", cwd=tmp_path)
+    assert updated.returncode == 0, updated.stdout + updated.stderr
+    assert "answer db: none -> postgres" in updated.stdout
+    fresh = tmp_path / "fresh"
+    made = history.svcgen(
+        "new",
+        service.name,
+        "-f",
+        framework,
+        "--db",
+        "postgres",
+        "--no-input",
+        "--no-git",
+        "-o",
+        str(fresh),
+        cwd=tmp_path,
+    )
+    assert made.returncode == 0, made.stderr
+    got, want = _tree(service), _tree(fresh / service.name)
+    got.pop("MIGRATED-BY-SVCGEN")
+    # With no owner edits, the updated service is exactly a new one made with db=postgres.
+    assert sorted(got) == sorted(want)
+    assert [p for p in got if got[p] != want[p]] == []
+
+
+def test_refusals_and_exit_codes(history: History, tmp_path: Path) -> None:
+    service = _service(history, "fastapi", tmp_path)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    cases = [
+        (["update", str(empty)], 2, "not a svcgen service"),
+        (["check", str(empty)], 2, "not a svcgen service"),
+        (["update", str(service), "--to", "9.9.9"], 2, "unknown version v9.9.9"),
+        (["update", str(service), "--to", "0.0.1"], 2, "downgrade"),
+        (["update", str(service), "--to", "banana"], 2, "release version"),
+        (["update", str(service), "--conflict", "theirs"], 2, "inline or rej"),
+        (["update", str(service), "--data", "framework=flask"], 2, "framework cannot change"),
+        (["update", str(service), "--data", "db=mysql"], 2, "db must be one of"),
+        (["update", str(service), "--data", "colour=red"], 2, "unknown key"),
+    ]
+    for args, code, message in cases:
+        result = history.svcgen(*args, cwd=tmp_path)
+        assert result.returncode == code, (args, result.stdout, result.stderr)
+        assert message in result.stderr, (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    (service / "README.md").write_text("dirty\n")
+    dirty = history.svcgen("update", str(service), cwd=tmp_path)
+    assert dirty.returncode == 1
+    assert "uncommitted changes" in dirty.stderr
+    no_git = tmp_path / "no-git"
+    shutil.copytree(history.pristine["fastapi"], no_git, ignore=shutil.ignore_patterns(".git"))
+    refused = history.svcgen("update", str(no_git), cwd=tmp_path)
+    assert refused.returncode == 1
+    assert "not in a git repository" in refused.stderr
+
+
+def test_status_and_update_all(history: History, tmp_path: Path) -> None:
+    fleet = tmp_path / "fleet"
+    fleet.mkdir()
+    for framework in FRAMEWORKS[:2]:
+        shutil.copytree(history.pristine[framework], fleet / framework, symlinks=True)
+    (fleet / FRAMEWORKS[1] / "Makefile").write_text("dirty\n")
+    status = history.svcgen("status", str(fleet), "--json", cwd=tmp_path)
+    assert status.returncode == 0, status.stderr
+    rows = {Path(r["path"]).name: r for r in json.loads(status.stdout)["services"]}
+    assert rows[FRAMEWORKS[0]]["state"] == "behind"
+    assert rows[FRAMEWORKS[0]]["dirty"] is False
+    assert rows[FRAMEWORKS[1]]["dirty"] is True
+    table = history.svcgen("status", str(fleet), cwd=tmp_path)
+    assert re.search(
+        rf"svc-{FRAMEWORKS[0]}\s+{FRAMEWORKS[0]}\s+v{V1}\s+behind\s+clean", table.stdout
+    )
+
+    updated = history.svcgen("update", "--all", str(fleet), cwd=tmp_path)
+    assert updated.returncode == 1  # one service could not be updated
+    assert "failed" in updated.stdout
+    assert "uncommitted changes" in updated.stdout
+    answers = yaml.safe_load((fleet / FRAMEWORKS[0] / ".copier-answers.yml").read_text())
+    assert answers["_commit"] == f"v{V2}"
+
+
+def test_wheel_made_service_updates_offline_with_the_next_wheel(
+    history: History, tmp_path: Path
+) -> None:
+    assert history.wheel_service is not None
+    assert history.wheel_venv is not None
+    service = tmp_path / "far-away"
+    shutil.copytree(history.wheel_service, service, symlinks=True)
+    answers = yaml.safe_load((service / ".copier-answers.yml").read_text())
+    assert answers["_commit"] == f"v{V1}"
+    assert answers["_src_path"].startswith("https://")
+    # No network: git may only use local files, so only the wheel's bundle can serve.
+    offline = {**os.environ, "GIT_ALLOW_PROTOCOL": "file", "https_proxy": "http://127.0.0.1:9"}
+    updated = subprocess.run(
+        [history.wheel_venv / "bin" / "svcgen", "update", str(service)],
+        cwd=tmp_path,
+        env=offline,
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert updated.returncode == 0, updated.stdout + updated.stderr
+    assert "# svcgen-next: template setting" in (service / ".env.example").read_text()
+    answers = yaml.safe_load((service / ".copier-answers.yml").read_text())
+    assert answers["_commit"] == f"v{V2}"
