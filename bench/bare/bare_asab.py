@@ -2,11 +2,13 @@
 
 The benchmark's baseline for the ASAB template. It serves with exactly the settings of a
 generated service's ``python -m <package> serve``: ASAB's web container on uvloop, with
-aiohttp's access log off, ``servertokens=prod`` and the same shutdown timeout, listening on
+aiohttp's access log off, ``servertokens=prod`` and the same shutdown timeout, the objects
+loaded at start frozen out of the garbage collector's reach (``gc.freeze``), listening on
 ``HOST``/``PORT``. Run it with ``python bench/bare/bare_asab.py`` in the service's virtualenv.
 """
 
 import asyncio
+import gc
 import os
 import warnings
 
@@ -43,4 +45,6 @@ class BareApplication(asab.Application):
 
 if __name__ == "__main__":
 	asyncio.set_event_loop(uvloop.new_event_loop())
-	BareApplication().run()
+	application = BareApplication()
+	gc.freeze()
+	application.run()

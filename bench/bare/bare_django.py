@@ -3,12 +3,14 @@
 Run inside a generated Django service's virtualenv: ``python bench/bare/bare_django.py``. It is
 served exactly as the service's ``python -m <package> serve`` serves (see its ``server.py``):
 gunicorn, ``gthread`` workers, ``WEB_CONCURRENCY`` processes (default 1) of ``WEB_THREADS``
-threads (default 4), the application preloaded, no access log, no control socket, on
-``HOST``/``PORT`` (defaults 127.0.0.1:8000). Only Django and gunicorn are used, both of which the
+threads (default 4), the application preloaded and then frozen out of the garbage collector's
+reach (``gc.freeze``), no access log, no control socket, on ``HOST``/``PORT`` (defaults
+127.0.0.1:8000). Only Django and gunicorn are used, both of which the
 service depends on. What the service adds on top (settings, middleware, DRF, logging, metrics)
 is what the benchmark measures.
 """
 
+import gc
 import os
 from typing import Any
 
@@ -58,6 +60,7 @@ class BareServer(BaseApplication):  # type: ignore[misc]
 def main() -> None:
     host = os.environ.get("HOST", "127.0.0.1")
     host = f"[{host}]" if ":" in host else host
+    gc.freeze()
     BareServer(
         {
             "bind": [f"{host}:{os.environ.get('PORT', '8000')}"],
