@@ -24,6 +24,7 @@ import yaml
 from scaffold import __version__
 from scaffold.catalogue import Catalogue
 from scaffold.template import template_root
+from tests.e2e.harness import PG_ADMIN_URL, GeneratedService, postgres_reachable
 
 pytestmark = pytest.mark.e2e
 
@@ -361,3 +362,68 @@ def test_wheel_made_service_updates_offline_with_the_next_wheel(
     assert "# svcgen-next: template setting" in (service / ".env.example").read_text()
     answers = yaml.safe_load((service / ".copier-answers.yml").read_text())
     assert answers["_commit"] == f"v{V2}"
+
+
+#: The framework whose update also switches db from none to postgres (one install each).
+POSTGRES_FRAMEWORK = FRAMEWORKS[0]
+CONFLICT = re.compile(r"^<<<<<<< [^\n]*\n(.*?)^=======\n.*?^>>>>>>> [^\n]*\n", re.M | re.S)
+
+
+def _resolve_keeping_the_owners_side(service: Path, conflicts: list[str]) -> None:
+    """What the owner does after an update: settle each conflict, here for their own lines."""
+    for rel in conflicts:
+        path = service / rel
+        text, resolved = CONFLICT.subn(r"\1", path.read_text())
+        assert resolved, f"{rel} is reported in conflict but has no conflict block"
+        path.write_text(text)
+    left = [
+        p.relative_to(service).as_posix()
+        for p in service.rglob("*")
+        if p.is_file()
+        and ".git" not in p.relative_to(service).parts
+        and (p.suffix == ".rej" or b"\n<<<<<<< " in b"\n" + p.read_bytes())
+    ]
+    assert left == [], left
+
+
+@pytest.mark.parametrize(
+    ("framework", "db"),
+    [pytest.param(f, "postgres" if f == POSTGRES_FRAMEWORK else "none", id=f) for f in FRAMEWORKS],
+)
+def test_updated_service_passes_its_own_tests(
+    history: History, framework: str, db: str, tmp_path: Path
+) -> None:
+    """Owner edits, the next release (and db=postgres for one framework), conflicts resolved:
+    the result installs in a fresh venv and passes its own tests and quality gates."""
+    if db == "postgres" and not postgres_reachable():
+        message = "PostgreSQL is not reachable at 127.0.0.1:5432 (set SVCGEN_E2E_DATABASE_URL)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    updated = GeneratedService(framework, db, tmp_path, svcgen="unused: already generated")
+    service = updated.path
+    shutil.copytree(history.pristine[framework], service, symlinks=True)
+    _owner_edits(service)
+    data = ["--data", "db=postgres"] if db == "postgres" else []
+    result = history.svcgen("update", str(service), *data, "--json", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr  # README.md conflicts
+    report = json.loads(result.stdout)
+    assert "README.md" in report["conflicts"]
+    _resolve_keeping_the_owners_side(service, report["conflicts"])
+    assert (service / "README.md").read_text().startswith("# Owner's own title\n")
+    assert "# svcgen-next: template setting" in (service / ".env.example").read_text()
+    assert not (service / "Dockerfile").exists()
+    answers = yaml.safe_load((service / ".copier-answers.yml").read_text())
+    assert (answers["_commit"], answers["db"]) == (f"v{V2}", db)
+
+    updated.install().check()
+    own_tests = ("pytest", "-q", "-p", "no:cacheprovider")
+    if db == "postgres":
+        database = f"{PG_ADMIN_URL}/postgres"
+        tests = updated.tool(*own_tests, REQUIRE_DATABASE="1", DATABASE_URL=database).check()
+    else:
+        tests = updated.tool(*own_tests, REQUIRE_DATABASE="1").check()
+    assert re.search(r"\d+ passed", tests.output), tests.output
+    assert "skipped" not in tests.output.splitlines()[-1], tests.output
+    for command in (("ruff", "check", "."), ("ruff", "format", "--check", "."), ("mypy", "src")):
+        updated.tool(*command).check()
