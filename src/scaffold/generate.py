@@ -141,10 +141,13 @@ def _copier_copy(template: Path, destination: Path, answers: Mapping[str, Any]) 
     from copier import run_copy
     from copier.errors import CopierError, DirtyLocalWarning
 
+    from scaffold.copier_git import without_per_file_git_sync
+
     # A development checkout renders its working tree, uncommitted edits included.
     vcs_ref = "HEAD" if (template / ".git").exists() else None
     try:
-        with warnings.catch_warnings():
+        # Nothing in the staging directory is tracked by git yet, so the per-file sync is moot.
+        with warnings.catch_warnings(), without_per_file_git_sync():
             warnings.simplefilter("ignore", DirtyLocalWarning)
             run_copy(
                 str(template),

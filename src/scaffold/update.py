@@ -34,6 +34,7 @@ from packaging.version import Version
 
 from scaffold.answers import parse_data
 from scaffold.catalogue import Catalogue
+from scaffold.copier_git import without_per_file_git_sync
 from scaffold.errors import SvcgenError, UsageError
 from scaffold.status import ANSWERS_FILE, Service, read_service
 from scaffold.versions import (
@@ -320,27 +321,9 @@ def _sweep(service_dir: Path) -> set[str]:
     return found
 
 
-@contextmanager
-def _no_per_file_git_config(top: Path) -> Iterator[None]:
-    """Spare copier one ``git config`` process per rendered file when it would do nothing.
-
-    Copier 9.19 asks git for ``core.fileMode`` after writing every file, and only acts when it
-    is ``false``. svcgen asks once for the service's repository: when it is not ``false`` (the
-    default on Unix) the per-file call is a no-op, and skipping it takes an update from about
-    five seconds to under two. When it is ``false``, copier runs unchanged.
-    """
-    from copier._main import Worker
-
-    setting = _git(["config", "--type=bool", "--get", "core.fileMode"], top).stdout.strip()
-    method = getattr(Worker, "_sync_git_index_executable_bit", None)
-    if setting == "false" or method is None:
-        yield
-        return
-    Worker._sync_git_index_executable_bit = lambda self, dst_relpath, src_mode: None  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        Worker._sync_git_index_executable_bit = method  # type: ignore[method-assign]
+def _file_mode_setting(top: Path) -> str:
+    """The repository's ``core.fileMode`` (``true``, ``false`` or empty when unset)."""
+    return _git(["config", "--type=bool", "--get", "core.fileMode"], top).stdout.strip()
 
 
 def run(request: Request, *, conflict: str = "inline", plan: bool = False) -> Outcome:
@@ -357,7 +340,7 @@ def run(request: Request, *, conflict: str = "inline", plan: bool = False) -> Ou
     try:
         with (
             offline_template(),
-            _no_per_file_git_config(request.top),
+            without_per_file_git_sync(enabled=_file_mode_setting(request.top) != "false"),
             warnings.catch_warnings(),
         ):
             warnings.simplefilter("ignore", DirtyLocalWarning)
