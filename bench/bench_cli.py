@@ -17,7 +17,6 @@ at most 0.1 s slower than copier, ``--help`` <= 0.15 s.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import subprocess
 import sys
@@ -26,23 +25,14 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 
-
-def _uv() -> str:
-    return shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+from tests.checkout import build_wheel, install_wheel  # noqa: E402
 
 
 def install(work: Path) -> Path:
-    """Build the wheel and install it in a fresh venv; return the venv's bin directory."""
-    dist = work / "dist"
-    subprocess.run([_uv(), "build", "-q", "--wheel", "--out-dir", str(dist), str(REPO)], check=True)
-    (wheel,) = dist.glob("svcgen-*.whl")
-    venv = work / "venv"
-    subprocess.run([_uv(), "venv", "-q", "-p", sys.executable, str(venv)], check=True)
-    subprocess.run(
-        [_uv(), "pip", "install", "-q", "-p", str(venv / "bin" / "python"), str(wheel)], check=True
-    )
-    return venv / "bin"
+    """Build the wheel from the working tree and install it in a fresh venv; return its bin."""
+    return install_wheel(build_wheel(REPO, work / "dist"), work / "venv")
 
 
 def template_dir(bin_dir: Path) -> Path:

@@ -10,49 +10,25 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def _uv() -> str:
-    return shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+from scaffold.catalogue import Catalogue
+from scaffold.template import template_root
+from tests.checkout import build_wheel, copy_working_tree, install_wheel
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A virtualenv with svcgen installed from a wheel built off the tracked files."""
+    """A virtualenv with svcgen installed from a wheel built off the working tree."""
     work = tmp_path_factory.mktemp("install")
-    tracked = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO,
-        capture_output=True,
-        check=True,
-    ).stdout.split(b"\0")
     clean = work / "clean"
-    for name in filter(None, (entry.decode() for entry in tracked)):
-        source = REPO / name
-        if source.is_file():
-            (clean / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, clean / name)
-    dist = work / "dist"
-    subprocess.run(
-        [_uv(), "build", "-q", "--wheel", "--out-dir", str(dist), str(clean)],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = dist.glob("svcgen-*.whl")
+    copy_working_tree(clean)
+    wheel = build_wheel(clean, work / "dist")
     venv = work / "venv"
-    subprocess.run([_uv(), "venv", "-q", "-p", sys.executable, str(venv)], check=True)
-    subprocess.run(
-        [_uv(), "pip", "install", "-q", "-p", str(venv / "bin" / "python"), str(wheel)],
-        check=True,
-        capture_output=True,
-    )
+    install_wheel(wheel, venv)
     shutil.rmtree(clean)  # nothing may depend on the checkout any more
     return venv
 
@@ -61,7 +37,7 @@ def test_wheel_carries_the_template(installed: Path) -> None:
     (wheel,) = installed.parent.glob("dist/svcgen-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "scaffold/template/copier.yml" in names
-    for framework in ("fastapi", "flask", "django", "asab"):
+    for framework in Catalogue.load(template_root())["framework"].choice_values:
         assert any(n.startswith(f"scaffold/template/templates/{framework}/") for n in names)
     assert any(n.startswith("scaffold/template/templates/_shared/") for n in names)
 

@@ -24,11 +24,11 @@ import yaml
 from scaffold import __version__
 from scaffold.catalogue import Catalogue
 from scaffold.template import template_root
+from tests.checkout import build_wheel, copy_working_tree, install_wheel
 from tests.e2e.harness import PG_ADMIN_URL, GeneratedService, postgres_reachable
 
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parents[2]
 FRAMEWORKS = [str(v) for v in Catalogue.load(template_root())["framework"].choice_values]
 MAJOR, MINOR, _ = (int(part) for part in __version__.split("."))
 V1, V2 = __version__, f"{MAJOR}.{MINOR + 1}.0"
@@ -70,20 +70,6 @@ class History:
         )
 
 
-def _copy_working_tree(target: Path) -> None:
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO,
-        capture_output=True,
-        check=True,
-    ).stdout.split(b"\0")
-    for name in filter(None, (entry.decode() for entry in listed)):
-        source = REPO / name
-        if source.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
-
-
 def _release_next(repo: Path) -> None:
     for rel, (how, text) in TEMPLATE_EDITS.items():
         path = repo / rel
@@ -97,41 +83,17 @@ def _release_next(repo: Path) -> None:
     git("tag", f"v{V2}", cwd=repo)
 
 
-def _uv() -> str:
-    return shutil.which("uv") or str(Path(sys.executable).parent / "uv")
-
-
 def _install_wheel(repo: Path, venv: Path, dist: Path, version: str) -> None:
-    subprocess.run(
-        [_uv(), "build", "-q", "--wheel", "--out-dir", str(dist), str(repo)],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = dist.glob(f"svcgen-{version}-*.whl")
-    if not venv.exists():
-        subprocess.run([_uv(), "venv", "-q", "-p", sys.executable, str(venv)], check=True)
-    subprocess.run(
-        [
-            _uv(),
-            "pip",
-            "install",
-            "-q",
-            "--reinstall-package",
-            "svcgen",
-            "-p",
-            str(venv / "bin" / "python"),
-            str(wheel),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    wheel = build_wheel(repo, dist)
+    assert wheel.name.startswith(f"svcgen-{version}-"), wheel.name
+    install_wheel(wheel, venv)
 
 
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory) -> History:
     work = tmp_path_factory.mktemp("update-history")
     repo = work / "repo"
-    _copy_working_tree(repo)
+    copy_working_tree(repo)
     git("init", "-q", "-b", "main", cwd=repo)
     git("add", "-A", cwd=repo)
     git("commit", "-qm", f"Release {V1}", cwd=repo)
