@@ -259,3 +259,16 @@ def test_unwritable_output_dir_is_a_clear_error(tmp_path: Path) -> None:
         result = svcgen("new", "demo", "-f", "fastapi", "-o", "locked", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.startswith("svcgen: error: cannot write to")
+
+
+def test_paths_are_shown_relative_only_below_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scaffold.display import display_path
+
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    assert display_path(Path("svc")) == "./svc"
+    assert display_path(Path.cwd()) == "."
+    assert display_path(Path("sub/../svc")) == "./svc"
+    assert display_path(Path("../svc")) == str(tmp_path.resolve() / "svc")

@@ -23,6 +23,7 @@ except ImportError:  # pragma: no cover - older Typer uses click itself
 from scaffold import __version__
 from scaffold.answers import MissingAnswer, parse_data, read_answers_file, resolve
 from scaffold.catalogue import Catalogue
+from scaffold.display import display_path
 from scaffold.errors import SvcgenError, UsageError
 from scaffold.template import template_root
 
@@ -202,10 +203,7 @@ def new(
 
 
 def _report(target: Path, answers: dict[str, Any], git: Any) -> None:
-    try:
-        shown = f"./{target.relative_to(Path.cwd())}"
-    except ValueError:
-        shown = str(target)
+    shown = display_path(target)
     facts = ", ".join(
         f"{key}={answers[key]}" for key in ("framework", "db", "metrics") if key in answers
     )

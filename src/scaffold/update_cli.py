@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from scaffold.catalogue import Catalogue
+from scaffold.display import display_path
 from scaffold.errors import SvcgenError, UsageError
 
 
@@ -25,19 +26,11 @@ def _echo_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, default=str))
 
 
-def _shown(path: Path) -> str:
-    try:
-        rel = path.relative_to(Path.cwd())
-    except ValueError:
-        return str(path)
-    return "." if str(rel) == "." else f"./{rel}"
-
-
 def _print_outcome(outcome: Any, *, plan: bool) -> None:
     from scaffold.update import STATES
 
     req = outcome.request
-    where = _shown(req.service.path)
+    where = display_path(req.service.path)
     versions = f"v{req.from_version} to v{req.to_version}"
     if not outcome.files and req.from_version == req.to_version and not req.answers_changed:
         typer.echo(f"{req.service.name} is already at v{req.to_version}; nothing to do.")
@@ -68,8 +61,9 @@ def _print_outcome(outcome: Any, *, plan: bool) -> None:
             "(or the .rej files, then delete them) before committing."
         )
     typer.echo("\nThe changes are not committed.")
-    typer.echo(f"  review:  git -C {_shown(top)} status && git -C {_shown(top)} diff")
-    typer.echo(f"  abandon: git -C {_shown(top)} reset --hard && git -C {_shown(top)} clean -fd")
+    repo = display_path(top)
+    typer.echo(f"  review:  git -C {repo} status && git -C {repo} diff")
+    typer.echo(f"  abandon: git -C {repo} reset --hard && git -C {repo} clean -fd")
 
 
 def register(app: typer.Typer, catalogue: Catalogue) -> None:
@@ -163,7 +157,7 @@ def register(app: typer.Typer, catalogue: Catalogue) -> None:
         name, version = result.service.name, result.service.commit
         if result.state == "behind":
             typer.echo(f"{name}: behind: made from {version}, latest is v{result.latest}")
-            typer.echo(f"  update with: svcgen update {_shown(result.service.path)}")
+            typer.echo(f"  update with: svcgen update {display_path(result.service.path)}")
         elif result.state == "ahead":
             typer.echo(f"{name}: made from {version}, newer than this svcgen (v{result.latest})")
         elif result.state == "up-to-date":
@@ -188,13 +182,13 @@ def register(app: typer.Typer, catalogue: Catalogue) -> None:
             _echo_json({"latest": f"v{current_version()}", "services": rows})
             return
         if not rows:
-            typer.echo(f"No svcgen services under {_shown(directory.absolute())}.")
+            typer.echo(f"No svcgen services under {display_path(directory.absolute())}.")
             return
         table = [("SERVICE", "FRAMEWORK", "VERSION", "STATE", "GIT", "PATH")]
         for row in rows:
             if "error" in row:
                 table.append(
-                    ("?", "", "", "error", "", f"{_shown(Path(row['path']))}: {row['error']}")
+                    ("?", "", "", "error", "", f"{display_path(Path(row['path']))}: {row['error']}")
                 )
                 continue
             git = ("dirty" if row["dirty"] else "clean") if row["git"] else "no git"
@@ -206,7 +200,7 @@ def register(app: typer.Typer, catalogue: Catalogue) -> None:
                     row["version"] or "?",
                     state,
                     git,
-                    _shown(Path(row["path"])),
+                    display_path(Path(row["path"])),
                 )
             )
         widths = [max(len(r[i]) for r in table) for i in range(5)]
@@ -251,7 +245,7 @@ def _update_all(
         _echo_json({"services": rows, "exit_code": 1 if failed else 0})
     else:
         for row in rows:
-            where = _shown(Path(row["path"]))
+            where = display_path(Path(row["path"]))
             if row["result"] == "failed":
                 typer.echo(f"  failed     {where}: {row['error']}")
             elif row["result"] == "conflicts":
