@@ -59,3 +59,18 @@ def install_wheel(wheel: Path, venv: Path) -> Path:
         capture_output=True,
     )  # fmt: skip
     return venv / "bin"
+
+
+def installed_from_working_tree(work: Path) -> Path:
+    """svcgen as a user installs it: the working tree built into a wheel, installed in a venv.
+
+    The copy of the working tree is removed afterwards, so nothing installed can lean on it.
+    Returns the virtualenv (``work/venv``); the wheel stays in ``work/dist``.
+    """
+    clean = work / "clean"
+    copy_working_tree(clean)
+    wheel = build_wheel(clean, work / "dist")
+    venv = work / "venv"
+    install_wheel(wheel, venv)
+    shutil.rmtree(clean)
+    return venv
