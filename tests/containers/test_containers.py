@@ -6,7 +6,9 @@ engine's own HEALTHCHECK must report ``healthy``; the contract's probes answer; 
 runs as the image's unprivileged numeric user; ``docker stop`` ends it with exit code 0 within
 the grace period. Then ``docker-compose up -d`` of the generated compose.yaml: with PostgreSQL,
 the service starts only once the database is healthy, is ready, and keeps an item written
-through its API in that database; ``down -v`` removes it all.
+through its API in that database; ``down -v`` removes it all. Last, the image runs under the
+constraints its Kubernetes pod sets (read-only root, tmpfs /tmp, uid 10001, no capabilities,
+no privilege escalation), with the pod's settings, after the migration Job's command.
 
 Images are built one at a time (the stage runs without xdist) and the size of each is printed
 at the end of the run.
@@ -23,7 +25,7 @@ import httpx
 import pytest
 
 from tests.containers import service as svc
-from tests.containers.engine import Engine
+from tests.containers.engine import LABEL, Engine
 from tests.e2e.conftest import MATRIX, _svcgen
 from tests.e2e.harness import free_port
 
@@ -33,6 +35,11 @@ pytestmark = pytest.mark.containers
 APP_UID = 10001
 #: ``docker stop``'s grace period; the contract asks for an exit within 10 s of SIGTERM.
 STOP_GRACE_S = 10
+#: What the pod's securityContext and its /tmp emptyDir (deploy/kubernetes/base/) impose.
+POD_CONSTRAINTS = (
+    "--read-only", "--tmpfs", "/tmp:rw,nosuid,nodev,size=64m", "--user", f"{APP_UID}:{APP_UID}",
+    "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+)  # fmt: skip
 #: A final image stays small: a slim base and the virtualenv, no compilers and no caches.
 MAX_IMAGE_MB = 400
 
@@ -193,3 +200,70 @@ def test_compose_up(built: svc.ContainerService, engine: Engine) -> None:
         "volume", "ls", "-q", "--filter", f"label=com.docker.compose.project={project}"
     )
     assert volumes.stdout.strip() == "", "volumes left after down -v"
+
+
+def _pod_settings(built: svc.ContainerService, database_url: str | None) -> dict[str, str]:
+    """The environment the Deployment gives the pod: the ConfigMap's settings.env, the Secret's
+    keys (what .env.example marks required in production) and MIGRATE_ON_START=false."""
+    settings_env = built.path / "deploy" / "kubernetes" / "base" / "settings.env"
+    settings = dict(
+        line.split("=", 1)
+        for line in settings_env.read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    )
+    for key, value in built.run_settings(database_url).items():
+        if key in built.settings_required_in_production():
+            settings[key] = value
+    if built.db == "postgres":
+        settings["MIGRATE_ON_START"] = "false"
+    return settings
+
+
+def test_serves_under_pod_constraints(built: svc.ContainerService, engine: Engine) -> None:
+    """The image runs as its Kubernetes pod runs it: read-only root file system, a tmpfs /tmp,
+    uid 10001, every capability dropped, no privilege escalation, the pod's settings. With
+    PostgreSQL the migration Job's command runs first, under the same constraints, and the
+    service then stores an item in the migrated database."""
+    with contextlib.ExitStack() as stack:
+        net = None
+        database_url = None
+        if built.db == "postgres":
+            net = stack.enter_context(svc.network(engine, f"{built.name}-pod-net"))
+            database = svc.run_postgres(engine, f"{built.name}-pod-db", net)
+            stack.callback(database.remove)
+            database_url = f"postgresql://postgres:postgres@{built.name}-pod-db:5432/service"
+        settings = _pod_settings(built, database_url)
+        env_args = [arg for key, value in settings.items() for arg in ("-e", f"{key}={value}")]
+        network_args = ["--network", net] if net else []
+        if built.db == "postgres":
+            migrate = engine.docker(
+                "run", "--rm", "--label", LABEL, *POD_CONSTRAINTS,
+                *network_args, *env_args, built.image, "python", "-m", built.package, "migrate",
+                check=False, timeout=120,
+            )  # fmt: skip
+            assert migrate.returncode == 0, migrate.stdout + migrate.stderr
+        port = settings["PORT"]
+        cid = engine.docker(
+            "run", "-d", "--label", LABEL, "--name", f"{built.name}-pod",
+            *POD_CONSTRAINTS, *network_args, *env_args,
+            "-p", f"127.0.0.1:{free_port()}:{port}", built.image,
+        ).stdout.strip()  # fmt: skip
+        pod = svc.Container(engine, cid)
+        stack.callback(pod.remove)
+        host_port = pod.inspect()["NetworkSettings"]["Ports"][f"{port}/tcp"][0]["HostPort"]
+        pod.url = f"http://127.0.0.1:{host_port}"
+        pod.wait_healthy()
+        assert pod.inspect()["HostConfig"]["ReadonlyRootfs"] is True
+        for path in ("/health/live", "/health/ready"):
+            answer = svc.get(f"{pod.url}{path}")
+            assert answer.status_code == 200, f"{path}: {answer.text}\n{pod.logs()}"
+        created = httpx.post(f"{pod.url}/items", json={"name": "pod", "description": None})
+        assert created.status_code == 201, f"{created.text}\n{pod.logs()}"
+        # The Deployment's preStop hook runs `sleep` inside this container.
+        pod.exec("sleep", "0")
+        started = time.monotonic()
+        engine.docker("stop", "-t", str(STOP_GRACE_S), cid, timeout=STOP_GRACE_S + 30)
+        assert pod.state()["ExitCode"] == 0, pod.logs()
+        assert time.monotonic() - started < STOP_GRACE_S
+        errors = [line for line in pod.logs().splitlines() if "Read-only file system" in line]
+        assert not errors, "\n".join(errors)
