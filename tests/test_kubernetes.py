@@ -426,15 +426,16 @@ def test_checkov_finds_nothing(rendered_all: dict[Combo, Rendered], tmp_path: Pa
         assert reason, f"{check} is skipped without a comment giving the reason"
         assert check in reason.group(1), f"{check}'s comment does not name it"
     for index, service in enumerate(rendered_all.values()):
-        combo = tmp_path / f"{index}-{service.service.path.name}"
-        combo.mkdir()
+        combo = tmp_path / "scan" / f"{index}-{service.service.path.name}"
+        combo.mkdir(parents=True)
         shutil.copy(service.service.path / "Dockerfile", combo / "Dockerfile")
         for overlay, text in service.texts.items():
             (combo / f"{overlay}.yaml").write_text(text)
     config = tmp_path / "checkov.yaml"
     config.write_text(config_text)
     done = subprocess.run(
-        [_tool("checkov"), "--config-file", str(config), "-d", str(tmp_path), "-o", "json"],
+        [_tool("checkov"), "--config-file", str(config), "-d", str(tmp_path / "scan"),
+         "-o", "json"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     reports = json.loads(done.stdout)
