@@ -15,8 +15,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scaffold.errors import UsageError
 
 _TRUE = {"true", "yes", "y", "on", "1"}
@@ -113,6 +111,8 @@ class Catalogue:
     @classmethod
     def load(cls, root: Path) -> Catalogue:
         """Read ``root/copier.yml``."""
+        import yaml  # here, so that `svcgen --help` never pays for it
+
         path = root / "copier.yml"
         with path.open(encoding="utf-8") as stream:
             data = yaml.load(stream, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -154,9 +154,11 @@ class Catalogue:
         # Imported here: `svcgen --help` and `svcgen list` never render anything.
         from jinja2.sandbox import SandboxedEnvironment
 
+        from scaffold import jinja_cache
+
         extensions = ["jinja2_ansible_filters.AnsibleCoreFiltersExtension"]
         extensions += list(self.settings.get("_jinja_extensions", []))
-        return SandboxedEnvironment(extensions=extensions)
+        return jinja_cache.attach(SandboxedEnvironment(extensions=extensions))
 
     def render(self, text: str, context: Mapping[str, Any]) -> str:
         """Render a Jinja string from ``copier.yml`` with the answers given so far."""

@@ -1,8 +1,9 @@
 """Render a service into place, all or nothing.
 
-Copier renders into a staging directory beside the target, git records the first commit
-there, and only then is the finished tree renamed into place. A failure, Ctrl-C or SIGTERM
-at any step removes the staging directory, so the target either does not exist or is complete.
+Copier renders into a staging directory beside the target (with the speed-ups of
+:mod:`scaffold.copier_patches`), git records the first commit there, and only then is the
+finished tree renamed into place. A failure, Ctrl-C or SIGTERM at any step removes the
+staging directory, so the target either does not exist or is complete.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffold.errors import SvcgenError
+from scaffold.service import record_origin
 
 
 def check_target(target: Path) -> None:
@@ -135,36 +137,34 @@ def render_service(
 
 
 def _copier_copy(template: Path, destination: Path, answers: Mapping[str, Any]) -> None:
-    # copier is imported here so that `svcgen --help` and `svcgen list` stay fast.
+    # copier is imported here, and only for rendering, so that other commands stay fast.
     import warnings
 
-    from copier import run_copy
-    from copier.errors import CopierError, DirtyLocalWarning
+    from scaffold.copier_patches import fast_copy
 
-    from scaffold.copier_git import without_per_file_git_sync
+    with fast_copy(template):
+        from copier import run_copy
+        from copier.errors import CopierError, DirtyLocalWarning
 
-    # A development checkout renders its working tree, uncommitted edits included.
-    vcs_ref = "HEAD" if (template / ".git").exists() else None
-    try:
-        # Nothing in the staging directory is tracked by git yet, so the per-file sync is moot.
-        with warnings.catch_warnings(), without_per_file_git_sync():
-            warnings.simplefilter("ignore", DirtyLocalWarning)
-            run_copy(
-                str(template),
-                destination,
-                data=dict(answers),
-                vcs_ref=vcs_ref,
-                defaults=True,
-                quiet=True,
-                overwrite=False,
-                unsafe=False,
-            )
-    except CopierError as exc:
-        raise SvcgenError(
-            f"copier could not render the template: {_first_line(str(exc))}"
-        ) from None
+        # A development checkout renders its working tree, uncommitted edits included.
+        vcs_ref = "HEAD" if (template / ".git").exists() else None
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DirtyLocalWarning)
+                run_copy(
+                    str(template),
+                    destination,
+                    data=dict(answers),
+                    vcs_ref=vcs_ref,
+                    defaults=True,
+                    quiet=True,
+                    overwrite=False,
+                    unsafe=False,
+                )
+        except CopierError as exc:
+            raise SvcgenError(
+                f"copier could not render the template: {_first_line(str(exc))}"
+            ) from None
     # Record the template's stable URL and release tag, so that `svcgen update` can find the
-    # version this service was made from wherever it runs (see scaffold.versions).
-    from scaffold.versions import record_origin
-
+    # version this service was made from wherever it runs (see scaffold.service).
     record_origin(destination)

@@ -9,9 +9,9 @@ A preset is a TOML file with two tables of answers to the questions in ``copier.
 
 An optional ``[preset]`` table names the preset (``name``, shown in messages; the file's name
 otherwise) and may describe it (``description``). Values are literal: they are validated when
-the preset is read, with the same :class:`~scaffold.catalogue.Question` conversion and
-``copier.yml`` validators as every other answer, so a preset can never hold an answer copier
-would refuse, and nothing about a question is restated here.
+the preset is read, by the same :func:`scaffold.answers.validate` as every other answer, so a
+preset can never hold an answer copier would refuse, and nothing about a question is
+restated here.
 
 Where the preset comes from, first found wins: ``--preset FILE``, the ``SVCGEN_PRESET``
 environment variable, then ``preset.toml`` in the user's config directory (platformdirs, e.g.
@@ -37,11 +37,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from scaffold.answers import _check_settable
-from scaffold.catalogue import Catalogue, Question
-from scaffold.errors import SvcgenError, UsageError
+from scaffold.answers import validate
+from scaffold.catalogue import Catalogue
+from scaffold.errors import UsageError
+from scaffold.service import read_answers
 
 #: Names a preset file for every ``svcgen new`` without ``--preset``.
 PRESET_ENV = "SVCGEN_PRESET"
@@ -71,6 +70,20 @@ class Preset:
     def label(self) -> str:
         """How messages name the preset: its name and the file it came from."""
         return f"preset {self.name!r} ({self.path})" if self.path else f"preset {self.name!r}"
+
+    def lock(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        """``given`` (validated answers) with the locked answers added; refuse a contradiction.
+
+        The preset is an answer source like the others: its locks rank above every other
+        source, and its defaults (see :func:`scaffold.answers.resolve`) below the prompts.
+        """
+        for key, locked in self.locked.items():
+            if key in given and given[key] != locked:
+                raise UsageError(
+                    f"{key}={show(given[key])} contradicts {self.label}, "
+                    f"which locks {key}={show(locked)}"
+                )
+        return {**given, **self.locked}
 
 
 def user_preset_path() -> Path:
@@ -145,12 +158,13 @@ def parse_preset(
             raise UsageError(f"unknown key {key!r} in [preset] of {where}")
         if not isinstance(value, str):
             raise UsageError(f"[preset] {key} in {where} must be text, not {value!r}")
-    defaults = _answers(data.get("defaults", {}), catalogue, f"[defaults] of {where}")
-    locked = _answers(data.get("locked", {}), catalogue, f"[locked] of {where}")
-    both = sorted(set(defaults) & set(locked))
+    both = sorted(set(data.get("defaults", {})) & set(data.get("locked", {})))
     if both:
         raise UsageError(f"{both[0]} is in both [defaults] and [locked] of {where}; keep one")
-    _validate(catalogue, defaults, locked, where)
+    locked = validate(catalogue, data.get("locked", {}), where=f"[locked] of {where}")
+    defaults = validate(
+        catalogue, data.get("defaults", {}), where=f"[defaults] of {where}", context=locked
+    )
     return Preset(
         name=meta.get("name") or fallback_name,
         path=path,
@@ -163,33 +177,6 @@ def parse_preset(
     )
 
 
-def _answers(table: Mapping[str, Any], catalogue: Catalogue, where: str) -> dict[str, Any]:
-    answers: dict[str, Any] = {}
-    for key, value in table.items():
-        _check_settable(catalogue, key, where)
-        try:
-            answers[key] = catalogue[key].coerce(value)
-        except UsageError as exc:
-            raise UsageError(f"{exc} (in {where})") from None
-    return answers
-
-
-def _validate(
-    catalogue: Catalogue, defaults: Mapping[str, Any], locked: Mapping[str, Any], where: str
-) -> None:
-    """Run each answered question's ``copier.yml`` validator, in the catalogue's order.
-
-    A validator's reason does not always name its question, so the key is put in front.
-    """
-    answers = {**defaults, **locked}
-    for question in catalogue.askable:
-        if question.name in answers:
-            problem = catalogue.problem_with(question, answers[question.name], answers)
-            if problem:
-                table = "locked" if question.name in locked else "defaults"
-                raise UsageError(f"{question.name}: {problem} (in [{table}] of {where})")
-
-
 def discover(option: Path | None, catalogue: Catalogue) -> Preset | None:
     """The preset ``svcgen new`` and ``svcgen preset show`` use, loaded and validated."""
     found = find_preset(option)
@@ -197,55 +184,6 @@ def discover(option: Path | None, catalogue: Catalogue) -> Preset | None:
         return None
     path, origin = found
     return load_preset(path, catalogue, origin)
-
-
-# Applying a preset to svcgen new ----------------------------------------------------------
-
-
-@dataclass
-class PresetCatalogue(Catalogue):
-    """The template's catalogue with the preset's defaults in place of the template's.
-
-    A preset default is a literal value, already validated, so it is never rendered as Jinja
-    (a ``{`` in a description stays a ``{``), and a question it answers is no longer required.
-    """
-
-    literal: frozenset[str] = frozenset()
-
-    def default_for(self, question: Question, context: Mapping[str, Any]) -> Any:
-        if question.name in self.literal:
-            return question.default
-        return super().default_for(question, context)
-
-
-def apply(
-    catalogue: Catalogue, preset: Preset, given: Mapping[str, Any]
-) -> tuple[Catalogue, dict[str, Any]]:
-    """Refuse answers that contradict the preset's locks; return what ``resolve`` needs.
-
-    ``given`` holds the answers from flags, ``--data`` and an answers file. The result is the
-    catalogue whose defaults are the preset's, and ``given`` with the locked answers added, so
-    that ``resolve`` never prompts for a locked question.
-    """
-    for key, locked in preset.locked.items():
-        if key not in given:
-            continue
-        value = catalogue[key].coerce(given[key])
-        if value != locked:
-            raise UsageError(
-                f"{key}={show(value)} contradicts {preset.label}, which locks {key}={show(locked)}"
-            )
-    questions = [
-        replace(q, default=preset.defaults[q.name]) if q.name in preset.defaults else q
-        for q in catalogue.questions
-    ]
-    derived = PresetCatalogue(
-        root=catalogue.root,
-        settings=catalogue.settings,
-        questions=questions,
-        literal=frozenset(preset.defaults),
-    )
-    return derived, {**given, **preset.locked}
 
 
 def show(value: Any) -> str:
@@ -378,16 +316,7 @@ def service_contradictions(
     reference = preset if preset is not None else read_recorded(service, catalogue)
     if reference is None:
         return []
-    answers_path = service / str(catalogue.settings.get("_answers_file", ".copier-answers.yml"))
-    try:
-        answers = yaml.safe_load(answers_path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise SvcgenError(f"{answers_path} not found: is {service} a svcgen service?") from None
-    except (OSError, yaml.YAMLError) as exc:
-        raise SvcgenError(f"cannot read {answers_path}: {exc}") from None
-    if not isinstance(answers, dict):
-        raise SvcgenError(f"{answers_path} does not hold a mapping of answers")
-    return contradictions(answers, reference, catalogue)
+    return contradictions(read_answers(service), reference, catalogue)
 
 
 # svcgen preset init ------------------------------------------------------------------------

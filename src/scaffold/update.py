@@ -15,6 +15,9 @@ generators ask for:
 - a sweep after the update for conflict markers and ``.rej`` files anywhere in the service,
   so the exit code is never 0 while one is left;
 - a file the template removes but the owner had edited is restored: copier would delete it.
+
+The per-file account reads the two trees copier renders during the merge, through
+:func:`scaffold.copier_patches.capture_merged_trees`, rather than rendering them twice more.
 """
 
 from __future__ import annotations
@@ -24,19 +27,18 @@ import shutil
 import subprocess
 import tempfile
 import warnings
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from packaging.version import Version
 
-from scaffold.answers import parse_data
+from scaffold.answers import parse_data, validate
 from scaffold.catalogue import Catalogue
-from scaffold.copier_git import without_per_file_git_sync
+from scaffold.copier_patches import capture_merged_trees, per_file_git_sync
 from scaffold.errors import SvcgenError, UsageError
-from scaffold.status import ANSWERS_FILE, Service, read_service
+from scaffold.service import ANSWERS_FILE, Service, read_service
 from scaffold.versions import (
     TEMPLATE_URL,
     available_versions,
@@ -138,7 +140,7 @@ def prepare(
             f"{top} has uncommitted changes ({shown}); commit or stash them first, so the "
             "update can be reviewed and undone"
         )
-    if service.src_path != TEMPLATE_URL:
+    if not service.updatable:
         raise SvcgenError(
             f"{service.path} records _src_path {service.src_path!r}, not svcgen's template URL "
             f"{TEMPLATE_URL}; set it and `_commit: v<the svcgen version that made it>` in "
@@ -170,18 +172,14 @@ def prepare(
 
 
 def _overrides(service: Service, catalogue: Catalogue, data: list[str] | None) -> dict[str, Any]:
-    """``--data`` answers, converted and validated like ``svcgen new`` does."""
-    overrides = {k: catalogue[k].coerce(v) for k, v in parse_data(data or [], catalogue).items()}
+    """``--data`` answers, validated like every other answer, with the service's as context."""
+    given = parse_data(data or [], catalogue)
+    overrides = validate(catalogue, given, where="--data", context=service.user_answers)
     if "framework" in overrides and overrides["framework"] != service.framework:
         raise UsageError(
             f"framework cannot change in an update: {service.name} is written for "
             f"{service.framework}; generate a new service instead"
         )
-    context = {**service.user_answers, **overrides}
-    for key, value in overrides.items():
-        problem = catalogue.problem_with(catalogue[key], value, context)
-        if problem:
-            raise UsageError(problem)
     return overrides
 
 
@@ -211,7 +209,12 @@ def _render(tag: str, answers: Mapping[str, Any], destination: Path) -> dict[str
         unsafe=True,  # svcgen's own template, read from svcgen's own history
         skip_tasks=True,
     )
-    tree = _tree(destination)
+    return _template_tree(destination)
+
+
+def _template_tree(root: Path) -> dict[str, bytes]:
+    """A render of the template as a tree, without the answers file (it is the service's)."""
+    tree = _tree(root)
     tree.pop(ANSWERS_FILE, None)
     return tree
 
@@ -220,36 +223,6 @@ def _tracked(service_dir: Path) -> dict[str, bytes]:
     """The service's committed files (the tree is clean, so the working tree is HEAD)."""
     listed = _git(["ls-files", "-z", "--", "."], service_dir).stdout.split("\0")
     return _read(service_dir, {name for name in listed if name})
-
-
-@contextmanager
-def _capture_copies(subdir: Path, copies: dict[str, dict[str, bytes]]) -> Iterator[None]:
-    """Keep the two trees copier merges: the template at the old and at the new version.
-
-    Copier renders both into temporary directories and, just before deleting them, compares
-    them to remove the files the new version dropped (``_remove_old_files``). Reading them
-    there spares svcgen rendering the template twice more for its per-file account.
-    """
-    from copier import _main
-
-    original = getattr(_main, "_remove_old_files", None)
-    if original is None:
-        yield
-        return
-
-    def capture(prefix: Path, cmp: Any, rm_common: bool = False) -> None:
-        if not copies:
-            for key, root in (("base", cmp.left), ("new", cmp.right)):
-                tree = _tree(Path(root) / subdir)
-                tree.pop(ANSWERS_FILE, None)
-                copies[key] = tree
-        original(prefix, cmp, rm_common)
-
-    _main._remove_old_files = capture
-    try:
-        yield
-    finally:
-        _main._remove_old_files = original
 
 
 def _read(root: Path, paths: set[str]) -> dict[str, bytes]:
@@ -340,7 +313,7 @@ def run(request: Request, *, conflict: str = "inline", plan: bool = False) -> Ou
     try:
         with (
             offline_template(),
-            without_per_file_git_sync(enabled=_file_mode_setting(request.top) != "false"),
+            per_file_git_sync(enabled=_file_mode_setting(request.top) == "false"),
             warnings.catch_warnings(),
         ):
             warnings.simplefilter("ignore", DirtyLocalWarning)
@@ -354,8 +327,15 @@ def run(request: Request, *, conflict: str = "inline", plan: bool = False) -> Ou
             service_dir = repo / subdir
             ours = _tracked(service_dir)
             copies: dict[str, dict[str, bytes]] = {}
+
+            def capture(old: Path, new: Path) -> None:
+                # Copier's two renders of the template, just before it deletes them.
+                if not copies:
+                    copies["base"] = _template_tree(old / subdir)
+                    copies["new"] = _template_tree(new / subdir)
+
             try:
-                with _capture_copies(subdir, copies):
+                with capture_merged_trees(capture):
                     run_update(
                         str(service_dir),
                         data=dict(request.overrides),

@@ -5,6 +5,7 @@ A template version is the package version (``scaffold.__version__``); a release 
 ``_src_path: TEMPLATE_URL`` and ``_commit: vX.Y.Z`` in its answers file, so plain
 ``copier update`` works for anyone who can reach that URL.
 
+What a service records of its origin is written by :func:`scaffold.service.record_origin`.
 ``svcgen update`` never needs the network: git is told (``url.<source>.insteadOf``) to read
 ``TEMPLATE_URL`` from a local source instead, which is the checkout itself in development, or
 the git bundle of the release tags that the wheel carries (``hatch_build.py`` builds it). The
@@ -149,19 +150,3 @@ def available_versions(source: Path | None = None) -> list[Version]:
         if version is not None and tag == tag_for(version):
             versions.add(version)
     return sorted(versions)
-
-
-def record_origin(service: Path, answers_name: str = ".copier-answers.yml") -> None:
-    """Make a freshly rendered service record ``TEMPLATE_URL`` and this svcgen's release tag.
-
-    Copier records where it read the template: a checkout's path and a commit that may exist
-    only there, or a path inside site-packages and no commit at all. Neither can be updated
-    from another machine or another install, so both lines are replaced by the template's
-    stable URL and the release the template belongs to, which every svcgen's history holds.
-    """
-    path = service / answers_name
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    kept = [line for line in lines if not line.startswith(("_commit:", "_src_path:"))]
-    at = next((i for i, line in enumerate(kept) if not line.startswith("#")), len(kept))
-    origin = [f"_commit: {tag_for(current_version())}\n", f"_src_path: {TEMPLATE_URL}\n"]
-    path.write_text("".join([*kept[:at], *origin, *kept[at:]]), encoding="utf-8")

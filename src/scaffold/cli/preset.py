@@ -1,8 +1,6 @@
-"""The ``svcgen preset`` and ``svcgen doctor`` commands.
+"""``svcgen preset init`` and ``svcgen preset show``: a team's presets.
 
-They live apart from ``cli.py`` so that the main command line only registers them; their logic
-is in :mod:`scaffold.presets` and :mod:`scaffold.doctor`, imported when a command runs, so that
-``svcgen --help`` stays fast.
+The presets themselves (reading, validating, recording) are :mod:`scaffold.presets`.
 """
 
 from __future__ import annotations
@@ -12,7 +10,9 @@ from typing import Annotated
 
 import typer
 
-from scaffold.errors import SvcgenError, UsageError
+from scaffold.cli.app import app
+from scaffold.cli.options import PresetFile, catalogue
+from scaffold.errors import SvcgenError
 
 preset_app = typer.Typer(
     name="preset",
@@ -20,16 +20,6 @@ preset_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-
-PresetOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--preset",
-        metavar="FILE",
-        help="Preset TOML file (default: $SVCGEN_PRESET, then the user config preset.toml).",
-        show_default=False,
-    ),
-]
 
 
 @preset_app.command("init")
@@ -46,10 +36,8 @@ def preset_init(
 ) -> None:
     """Write a commented preset describing every question of the template."""
     from scaffold import presets
-    from scaffold.catalogue import Catalogue
-    from scaffold.template import template_root
 
-    text = presets.init_text(Catalogue.load(template_root()))
+    text = presets.init_text(catalogue())
     if path is not None and str(path) == "-":
         typer.echo(text, nl=False)
         return
@@ -65,14 +53,11 @@ def preset_init(
 
 
 @preset_app.command("show")
-def preset_show(preset: PresetOption = None) -> None:
+def preset_show(preset: PresetFile = None) -> None:
     """Print the answers `svcgen new` starts from and where each comes from."""
     from scaffold import presets
-    from scaffold.catalogue import Catalogue
-    from scaffold.template import template_root
 
-    catalogue = Catalogue.load(template_root())
-    found = presets.discover(preset, catalogue)
+    found = presets.discover(preset, catalogue())
     if found is None:
         typer.echo(
             f"No preset (none given, ${presets.PRESET_ENV} unset, "
@@ -82,7 +67,7 @@ def preset_show(preset: PresetOption = None) -> None:
         typer.echo(f"Preset {found.name!r} from {found.path} (found via {found.origin}).")
         if found.description:
             typer.echo(found.description)
-    rows = presets.effective(catalogue, found)
+    rows = presets.effective(catalogue(), found)
     width = max(len(row.key) for row in rows)
     shown = ["(required)" if row.required else presets.show(row.value) for row in rows]
     value_width = max(len(value) for value in shown)
@@ -91,23 +76,4 @@ def preset_show(preset: PresetOption = None) -> None:
         typer.echo(f"  {row.key:<{width}}  {value:<{value_width}}  {row.source}")
 
 
-def doctor(
-    output_dir: Annotated[
-        Path,
-        typer.Option(
-            "--output-dir", "-o", metavar="DIR", help="Directory new services will go into."
-        ),
-    ] = Path("."),
-) -> None:
-    """Check that this computer can generate and run a service; exit 1 if something is missing."""
-    from scaffold.doctor import format_table, run_checks
-
-    if output_dir.exists() and not output_dir.is_dir():
-        raise UsageError(f"{output_dir} is not a directory")
-    checks = run_checks(output_dir)
-    typer.echo(format_table(checks))
-    failed = [check.name for check in checks if check.required and not check.ok]
-    if failed:
-        typer.echo(f"\nsvcgen doctor: required check failed: {', '.join(failed)}", err=True)
-        raise typer.Exit(1)
-    typer.echo("\nReady: svcgen new NAME")
+app.add_typer(preset_app, name="preset")

@@ -1,0 +1,202 @@
+"""Every change svcgen makes to copier's private internals, in one place.
+
+svcgen renders and updates through copier, so a service it makes is one plain copier makes too
+(a test compares the two byte for byte). Where copier spends time on work that cannot matter
+for svcgen, or hides something svcgen needs, svcgen reaches into copier's private modules.
+Each such reach is here, as a context manager that restores copier when it exits, and
+``tests/unit/test_copier_patches.py`` checks that every attribute touched still exists with
+the signature assumed, so a copier release that moves one fails that test loudly instead of
+silently slowing svcgen down or changing what it writes.
+
+The patches, for copier 9.19:
+
+- :func:`copier_without_prompt_imports`: copier imports questionary, prompt_toolkit and pygments
+  at import time (about a fifth of a ``svcgen new``), though it only calls them to prompt,
+  which ``svcgen new`` never lets it do (svcgen asks its own questions first). Stand-ins that
+  import the real thing on first call are in place while copier is imported.
+- :func:`per_file_git_sync`: copier runs ``git config core.fileMode`` after writing each file
+  (``Worker._sync_git_index_executable_bit``), which can change nothing in a directory git does
+  not track yet, and for an update svcgen can ask once.
+- :func:`plain_directory_template`: copier asks git three times (``rev-parse``, ``init``,
+  ``bundle verify``) whether a local template is a repository or a bundle
+  (``copier._template.get_repo``); a directory without ``.git`` is neither.
+- :func:`compiled_templates`: copier's Jinja environment (``Worker.jinja_env``) gets the
+  persistent cache of :mod:`scaffold.jinja_cache`, so template files and path parts are
+  compiled once per template version rather than on every run.
+- :func:`capture_merged_trees`: during an update copier renders the template at the old and
+  the new version, compares them (``copier._main._remove_old_files``) and deletes them; svcgen
+  reads them there for its per-file account instead of rendering both again.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from functools import cached_property
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+#: What copier imports from the prompt libraries (module: names), all used only to prompt.
+PROMPT_IMPORTS: dict[str, tuple[str, ...]] = {
+    "questionary": ("confirm", "unsafe_prompt"),
+    "questionary.prompts.common": ("Choice",),
+    "prompt_toolkit.lexers": ("PygmentsLexer",),
+    "pygments.lexers.data": ("JsonLexer", "YamlLexer"),
+}
+
+_STAND_IN = "__svcgen_stand_in__"
+
+
+def _deferred(module: str, name: str) -> Callable[..., Any]:
+    """A stand-in for ``module.name`` that imports the real one when first called."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+def _stand_in_modules() -> dict[str, ModuleType]:
+    modules: dict[str, ModuleType] = {}
+    for dotted, names in PROMPT_IMPORTS.items():
+        parts = dotted.split(".")
+        for depth in range(1, len(parts) + 1):
+            name = ".".join(parts[:depth])
+            if name in sys.modules or name in modules:
+                continue
+            module = ModuleType(name)
+            setattr(module, _STAND_IN, True)
+            if depth < len(parts):
+                module.__path__ = []  # a package, so the next level can be "imported"
+            modules[name] = module
+        leaf = modules.get(dotted)
+        if leaf is not None:
+            for attribute in names:
+                setattr(leaf, attribute, _deferred(dotted, attribute))
+    return modules
+
+
+def copier_without_prompt_imports() -> None:
+    """Import copier's rendering modules without loading the prompt libraries.
+
+    A no-op when copier is already imported, and for any prompt module already loaded (an
+    interactive ``svcgen new`` has imported questionary for its own prompts).
+    """
+    if "copier._main" in sys.modules:
+        return
+    stand_ins = _stand_in_modules()
+    sys.modules.update(stand_ins)
+    try:
+        importlib.import_module("copier._main")
+    finally:
+        for name, module in stand_ins.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+
+
+@contextmanager
+def _replaced(owner: Any, attribute: str, value: Any) -> Iterator[None]:
+    """Set ``owner.attribute`` to ``value`` for the duration; fail loudly if it is not there."""
+    original = vars(owner)[attribute]
+    setattr(owner, attribute, value)
+    try:
+        yield
+    finally:
+        setattr(owner, attribute, original)
+
+
+@contextmanager
+def per_file_git_sync(enabled: bool) -> Iterator[None]:
+    """With ``enabled=False``, copier does not sync executable bits into a git index per file."""
+    from copier._main import Worker
+
+    if enabled:
+        yield
+        return
+
+    def skip(self: Any, dst_relpath: Path, src_mode: int) -> None:
+        return None
+
+    with _replaced(Worker, "_sync_git_index_executable_bit", skip):
+        yield
+
+
+@contextmanager
+def plain_directory_template(template: Path) -> Iterator[None]:
+    """Tell copier, without asking git, that ``template`` is neither a repository nor a bundle.
+
+    Only for a directory without ``.git``; anything else still goes to copier's own check.
+    """
+    from copier import _template
+
+    original = _template.get_repo  # type: ignore[attr-defined]
+    plain = str(template)
+
+    def get_repo(url: str) -> str | None:
+        if url == plain:
+            return None
+        return original(url)
+
+    if not template.is_dir() or (template / ".git").exists():
+        yield
+        return
+    with _replaced(_template, "get_repo", get_repo):
+        yield
+
+
+@contextmanager
+def compiled_templates() -> Iterator[None]:
+    """Copier's Jinja environment with the persistent compiled-template cache."""
+    from copier._main import Worker
+
+    from scaffold import jinja_cache
+
+    original: cached_property[Any] = Worker.__dict__["jinja_env"]
+
+    def jinja_env(self: Any) -> Any:
+        return jinja_cache.attach(original.func(self))
+
+    cached = cached_property(jinja_env)
+    cached.__set_name__(Worker, "jinja_env")
+    try:
+        with _replaced(Worker, "jinja_env", cached):
+            yield
+    finally:
+        jinja_cache.save()
+
+
+@contextmanager
+def capture_merged_trees(capture: Callable[[Path, Path], None]) -> Iterator[bool]:
+    """Call ``capture(old, new)`` with copier's two renders of the template during an update.
+
+    Yields False when this copier has no ``_remove_old_files`` to hook (the caller then
+    renders the two trees itself).
+    """
+    from copier import _main
+
+    original = getattr(_main, "_remove_old_files", None)
+    if original is None:
+        yield False
+        return
+
+    def remove_old_files(prefix: Path, cmp: Any, rm_common: bool = False) -> None:
+        capture(Path(cmp.left), Path(cmp.right))
+        original(prefix, cmp, rm_common)
+
+    with _replaced(_main, "_remove_old_files", remove_old_files):
+        yield True
+
+
+@contextmanager
+def fast_copy(template: Path) -> Iterator[None]:
+    """Everything ``svcgen new`` changes for a copy into a fresh (untracked) directory."""
+    copier_without_prompt_imports()
+    with ExitStack() as stack:
+        stack.enter_context(per_file_git_sync(enabled=False))
+        stack.enter_context(plain_directory_template(template))
+        stack.enter_context(compiled_templates())
+        yield
