@@ -29,8 +29,6 @@ from tests.containers.engine import LABEL, Engine
 from tests.e2e.conftest import MATRIX, _svcgen
 from tests.e2e.harness import free_port
 
-pytestmark = pytest.mark.containers
-
 #: The image's user (templates/_shared/Dockerfile.jinja).
 APP_UID = 10001
 #: ``docker stop``'s grace period; the contract asks for an exit within 10 s of SIGTERM.

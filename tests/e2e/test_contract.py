@@ -24,8 +24,6 @@ import yaml
 
 from tests.e2e.harness import PG_ADMIN_URL, GeneratedService, Server, free_port
 
-pytestmark = pytest.mark.e2e
-
 CONTRACT_FILES = [
     "pyproject.toml", "README.md", "Dockerfile", ".dockerignore", "compose.yaml", ".env.example",
     ".gitignore", ".gitattributes", ".pre-commit-config.yaml", ".github/workflows/ci.yml",

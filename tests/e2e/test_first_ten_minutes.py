@@ -25,8 +25,6 @@ import pytest
 
 from tests.e2e.harness import GeneratedService, free_port
 
-pytestmark = pytest.mark.e2e
-
 SECTION = "First ten minutes"
 PLACEHOLDER = "<repository-url>"
 

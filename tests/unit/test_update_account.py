@@ -9,14 +9,9 @@ import yaml
 
 from scaffold import __version__
 from scaffold.errors import UsageError
+from scaffold.service import record_origin
 from scaffold.update import classify
-from scaffold.versions import (
-    TEMPLATE_URL,
-    git_config_env,
-    parse_version,
-    record_origin,
-    requested_version,
-)
+from scaffold.versions import TEMPLATE_URL, git_config_env, parse_version, requested_version
 
 
 @pytest.mark.parametrize(

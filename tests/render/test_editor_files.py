@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import configparser
 import json
-import subprocess
-import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ import yaml
 
 from scaffold.catalogue import Catalogue
 from scaffold.template import template_root
+from tests.render.answers import LONG_NAME, PYTHON
 
 CATALOGUE = Catalogue.load(template_root())
 COMBOS = [
@@ -27,19 +27,10 @@ COMBOS = [
 ]
 
 
-@pytest.fixture(scope="module", params=COMBOS, ids=lambda c: f"{c[0]}-{c[1]}")
-def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(params=COMBOS, ids=lambda c: f"{c[0]}-{c[1]}")
+def rendered(request: pytest.FixtureRequest, awkward: Callable[..., Path]) -> Path:
     framework, db = request.param
-    out = tmp_path_factory.mktemp("editor")
-    result = subprocess.run(
-        [
-            sys.executable, "-m", "scaffold", "new", "editor-svc", "-f", framework, "--db", db,
-            "--data", "python_version=3.13", "--no-input", "--no-git", "-o", str(out),
-        ],
-        capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    return out / "editor-svc"
+    return awkward(framework, db)
 
 
 def test_editorconfig_matches_the_formatter(rendered: Path) -> None:
@@ -57,7 +48,7 @@ def test_editorconfig_matches_the_formatter(rendered: Path) -> None:
 
 def test_devcontainer_installs_and_forwards_the_port(rendered: Path) -> None:
     config = json.loads((rendered / ".devcontainer" / "devcontainer.json").read_text())
-    assert config["name"] == "editor-svc"
+    assert config["name"] == LONG_NAME
     assert config["postCreateCommand"] == "make install"
     assert 8000 in config["forwardPorts"]
     answers = yaml.safe_load((rendered / ".copier-answers.yml").read_text())
@@ -67,7 +58,7 @@ def test_devcontainer_installs_and_forwards_the_port(rendered: Path) -> None:
         assert config["dockerComposeFile"] == "compose.yaml"
         assert config["service"] in compose["services"]
         dev = compose["services"][config["service"]]
-        assert "3.13" in dev["image"]
+        assert PYTHON in dev["image"]
         # The database shares its network with the dev container: .env.example's 127.0.0.1
         # DATABASE_URL and the database it names work there unchanged.
         assert dev["network_mode"] == "service:postgres"
@@ -76,4 +67,4 @@ def test_devcontainer_installs_and_forwards_the_port(rendered: Path) -> None:
         assert f"@127.0.0.1:5432/{database}\n" in env_example
     else:
         assert not compose_path.exists()
-        assert "3.13" in config["image"]
+        assert PYTHON in config["image"]

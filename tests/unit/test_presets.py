@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from scaffold import presets
-from scaffold.answers import resolve
+from scaffold.answers import gather
 from scaffold.catalogue import Catalogue
 from scaffold.errors import UsageError
 from scaffold.template import template_root
@@ -136,14 +136,13 @@ def test_locked_questions_are_not_prompted_and_defaults_are_offered() -> None:
         origin="test",
         fallback_name="t",
     )
-    catalogue, given = presets.apply(CATALOGUE, preset, {"name": "svc"})
     offered: dict[str, Any] = {}
 
     def ask(question: Any, default: Any, context: Any) -> Any:
         offered[question.name] = default
         return default if default is not None else question.default
 
-    answers = resolve(catalogue, given, ask=ask, ask_all=True)
+    answers = gather(CATALOGUE, flags={"name": "svc"}, preset=preset, ask=ask, ask_all=True)
     assert "db" not in offered
     assert offered["framework"] == "asab"
     assert answers["db"] == "postgres"
@@ -337,12 +336,12 @@ def test_record_round_trips_awkward_text() -> None:
     assert data["defaults"]["description"] == "tab\tand émigré 😀"
 
 
-def test_apply_refuses_in_process_too() -> None:
+def test_a_lock_refuses_in_process_too() -> None:
     preset = presets.parse_preset(
         {"locked": {"framework": "asab"}}, CATALOGUE, path=None, origin="test", fallback_name="t"
     )
     with pytest.raises(UsageError, match="framework=flask contradicts preset 't'"):
-        presets.apply(CATALOGUE, preset, {"framework": "flask"})
+        gather(CATALOGUE, flags={"name": "svc", "framework": "flask"}, preset=preset)
 
 
 def test_svcgen_check_reports_a_contradicted_lock(tmp_path: Path, team: Path) -> None:
