@@ -12,8 +12,10 @@ The patches, for copier 9.19:
 
 - :func:`copier_without_prompt_imports`: copier imports questionary, prompt_toolkit and pygments
   at import time (about a fifth of a ``svcgen new``), though it only calls them to prompt,
-  which ``svcgen new`` never lets it do (svcgen asks its own questions first). Stand-ins that
-  import the real thing on first call are in place while copier is imported.
+  which svcgen never lets it do (it asks its own questions first and passes
+  ``defaults=True``). Stand-ins that import the real thing on first call are in place while
+  copier is imported; questionary's ``Choice``, which copier also uses to check an answer
+  against the choices, is stood in for by :class:`PlainChoice`.
 - :func:`per_file_git_sync`: copier runs ``git config core.fileMode`` after writing each file
   (``Worker._sync_git_index_executable_bit``), which can change nothing in a directory git does
   not track yet, and for an update svcgen can ask once.
@@ -50,6 +52,35 @@ PROMPT_IMPORTS: dict[str, tuple[str, ...]] = {
 _STAND_IN = "__svcgen_stand_in__"
 
 
+class PlainChoice:
+    """questionary's ``Choice`` as copier reads it to check answers: title, value, disabled.
+
+    Same constructor and attributes (a test compares them with the real class); without the
+    prompt_toolkit machinery behind it, which only a prompt would use.
+    """
+
+    def __init__(
+        self,
+        title: Any,
+        value: Any = None,
+        disabled: str | None = None,
+        checked: bool | None = False,
+        shortcut_key: str | bool | None = True,
+        description: str | None = None,
+    ) -> None:
+        self.title = title
+        self.disabled = disabled
+        self.checked = checked if checked is not None else False
+        self.shortcut_key = shortcut_key
+        self.description = description
+        if value is not None:
+            self.value = value
+        elif isinstance(title, list):
+            self.value = "".join(token[1] for token in title)
+        else:
+            self.value = title
+
+
 def _deferred(module: str, name: str) -> Callable[..., Any]:
     """A stand-in for ``module.name`` that imports the real one when first called."""
 
@@ -77,6 +108,8 @@ def _stand_in_modules() -> dict[str, ModuleType]:
         if leaf is not None:
             for attribute in names:
                 setattr(leaf, attribute, _deferred(dotted, attribute))
+    if "questionary.prompts.common" in modules:
+        modules["questionary.prompts.common"].Choice = PlainChoice  # type: ignore[attr-defined]
     return modules
 
 

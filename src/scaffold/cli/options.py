@@ -8,7 +8,6 @@ those choices, filled in by :class:`CatalogueCommand` when help is shown.
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -96,4 +95,6 @@ OutputDir = Annotated[
 
 
 def echo_json(data: Any) -> None:
+    import json
+
     typer.echo(json.dumps(data, indent=2, default=str))

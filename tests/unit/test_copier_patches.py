@@ -1,0 +1,123 @@
+"""Every copier internal that scaffold.copier_patches touches is still there, as assumed.
+
+A copier release that renames, moves or changes the signature of one of them must fail here,
+loudly, rather than make svcgen silently slower or write something different. The patches
+must also leave copier exactly as they found it.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import subprocess
+import sys
+from functools import cached_property
+from pathlib import Path
+
+import copier
+import pytest
+
+from scaffold import copier_patches
+
+
+def _parameters(function: object) -> list[str]:
+    return list(inspect.signature(function).parameters)  # type: ignore[arg-type]
+
+
+def test_the_patched_attributes_exist_with_the_assumed_signatures() -> None:
+    from copier import _main, _template, _vcs
+
+    worker = _main.Worker
+    assert _parameters(worker._sync_git_index_executable_bit) == ["self", "dst_relpath", "src_mode"]
+    assert _parameters(_main._remove_old_files) == ["prefix", "cmp", "rm_common"]
+    assert _parameters(_template.get_repo) == ["url"]
+    assert _template.get_repo is _vcs.get_repo
+    assert isinstance(vars(worker)["jinja_env"], cached_property)
+    # Path parts and the answers file name are rendered through the environment's from_string.
+    assert "self.jinja_env.from_string(" in inspect.getsource(worker._render_string)
+
+
+def test_copier_imports_from_the_prompt_libraries_exactly_what_is_deferred() -> None:
+    package = Path(copier.__file__).parent
+    found: dict[str, set[str]] = {}
+    for module in ("_main.py", "_user_data.py", "_template.py", "_vcs.py", "_tools.py"):
+        tree = ast.parse((package / module).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                if node.module.split(".")[0] in {"questionary", "prompt_toolkit", "pygments"}:
+                    found.setdefault(node.module, set()).update(a.name for a in node.names)
+            elif isinstance(node, ast.Import):
+                names = {a.name.split(".")[0] for a in node.names}
+                assert not names & {"questionary", "prompt_toolkit", "pygments"}, module
+    assert found == {k: set(v) for k, v in copier_patches.PROMPT_IMPORTS.items()}
+
+
+def test_copier_imports_without_the_prompt_libraries_and_can_still_prompt() -> None:
+    code = (
+        "import sys\n"
+        "from scaffold.copier_patches import copier_without_prompt_imports\n"
+        "copier_without_prompt_imports()\n"
+        "import copier._main, copier._user_data\n"
+        "assert not any(m.split('.')[0] in {'questionary', 'prompt_toolkit', 'pygments'}"
+        " for m in sys.modules), sorted(sys.modules)\n"
+        "import questionary\n"  # the real one, now that copier is imported
+        "assert copier._main.confirm('?').__class__.__module__.startswith('questionary')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs"),
+    [
+        (("FastAPI",), {}),
+        (("FastAPI", "fastapi"), {"disabled": ""}),
+        (([("class:x", "a"), ("", "b")],), {"checked": None, "description": "d"}),
+        (("x", 0), {"shortcut_key": "k"}),
+    ],
+)
+def test_plain_choice_reads_like_questionarys(
+    args: tuple[object, ...], kwargs: dict[str, object]
+) -> None:
+    from questionary.prompts.common import Choice
+
+    real, plain = Choice(*args, **kwargs), copier_patches.PlainChoice(*args, **kwargs)  # type: ignore[arg-type]
+    for attribute in ("title", "value", "disabled", "checked", "description"):
+        assert getattr(plain, attribute) == getattr(real, attribute), attribute
+    assert list(inspect.signature(Choice).parameters) == list(
+        inspect.signature(copier_patches.PlainChoice).parameters
+    )
+
+
+def test_patches_restore_copier() -> None:
+    from copier import _main, _template
+
+    before = (
+        vars(_main.Worker)["_sync_git_index_executable_bit"],
+        vars(_main.Worker)["jinja_env"],
+        _template.get_repo,  # type: ignore[attr-defined]
+        _main._remove_old_files,
+    )
+    with copier_patches.fast_copy(Path(__file__).parent):
+        assert vars(_main.Worker)["jinja_env"] is not before[1]
+        assert _template.get_repo is not before[2]  # type: ignore[attr-defined]
+        with copier_patches.capture_merged_trees(lambda old, new: None) as hooked:
+            assert hooked
+            assert _main._remove_old_files is not before[3]
+    after = (
+        vars(_main.Worker)["_sync_git_index_executable_bit"],
+        vars(_main.Worker)["jinja_env"],
+        _template.get_repo,  # type: ignore[attr-defined]
+        _main._remove_old_files,
+    )
+    assert after == before
+
+
+def test_a_plain_directory_is_answered_without_git(tmp_path: Path) -> None:
+    from copier import _template, _vcs
+
+    with copier_patches.plain_directory_template(tmp_path):
+        assert _template.get_repo(str(tmp_path)) is None  # type: ignore[attr-defined]
+    (tmp_path / ".git").mkdir()
+    with copier_patches.plain_directory_template(tmp_path):
+        assert _template.get_repo is _vcs.get_repo  # type: ignore[attr-defined]
