@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from tests.cli_process import svcgen
 
 TESTS = Path(__file__).resolve().parent
 TIERS = ("unit", "render", "e2e", "containers")
@@ -90,11 +91,7 @@ def rendered_service(tmp_path_factory: pytest.TempPathFactory) -> Render:
         if key not in made:
             out = tmp_path_factory.mktemp("rendered")
             pairs = [arg for k, v in data for arg in ("--data", f"{k}={v}")]
-            result = subprocess.run(
-                [sys.executable, "-m", "scaffold", "new", name, *pairs,
-                 "--no-input", "--no-git", "-o", str(out)],
-                capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL,
-            )  # fmt: skip
+            result = svcgen("new", name, *pairs, "--no-input", "--no-git", "-o", str(out), cwd=out)
             assert result.returncode == 0, result.stderr
             made[key] = out / name
         return made[key]

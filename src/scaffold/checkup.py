@@ -62,16 +62,19 @@ def _version(text: str) -> str:
     return found.group(0) if found else text.strip()[:40]
 
 
+def _python_check(name: str, shown: str, where: str, fix: str) -> Check:
+    """A Python interpreter's version (``3.12.1``) against :data:`MIN_PYTHON`."""
+    ok = tuple(int(part) for part in shown.split(".")) >= MIN_PYTHON
+    return Check(name, ok, f"{shown} at {where}", "" if ok else fix)
+
+
 def check_python() -> Check:
-    current = sys.version_info[:3]
-    shown = ".".join(map(str, current))
-    ok = current >= MIN_PYTHON
     need = ".".join(map(str, MIN_PYTHON))
-    return Check(
+    return _python_check(
         "python (svcgen)",
-        ok,
-        f"{shown} at {sys.executable}",
-        "" if ok else f"install Python {need} or newer and reinstall svcgen with it",
+        ".".join(map(str, sys.version_info[:3])),
+        sys.executable,
+        f"install Python {need} or newer and reinstall svcgen with it",
     )
 
 
@@ -89,14 +92,11 @@ def check_python3_on_path() -> Check:
     probe = _run([found, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"])
     if probe is None or probe.returncode != 0:
         return Check("python3 (make install)", False, f"{found} does not run", "reinstall Python")
-    shown = probe.stdout.strip()
-    version = tuple(int(part) for part in shown.split("."))
-    ok = version >= MIN_PYTHON
-    return Check(
+    return _python_check(
         "python3 (make install)",
-        ok,
-        f"{shown} at {found}",
-        "" if ok else f"put Python {need}+ first on PATH, or run make PYTHON=/path/to/python3.12",
+        probe.stdout.strip(),
+        found,
+        f"put Python {need}+ first on PATH, or run make PYTHON=/path/to/python3.12",
     )
 
 

@@ -1,7 +1,7 @@
 """Render a service into place, all or nothing.
 
 Copier renders into a staging directory beside the target (with the speed-ups of
-:mod:`scaffold.copier_patches`), git records the first commit there, and only then is the
+:mod:`scaffold.patches`), git records the first commit there, and only then is the
 finished tree renamed into place. A failure, Ctrl-C or SIGTERM at any step removes the
 staging directory, so the target either does not exist or is complete.
 """
@@ -140,7 +140,7 @@ def _copier_copy(template: Path, destination: Path, answers: Mapping[str, Any]) 
     # copier is imported here, and only for rendering, so that other commands stay fast.
     import warnings
 
-    from scaffold.copier_patches import fast_copy
+    from scaffold.patches import fast_copy
 
     with fast_copy(template):
         from copier import run_copy

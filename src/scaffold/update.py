@@ -17,7 +17,7 @@ generators ask for:
 - a file the template removes but the owner had edited is restored: copier would delete it.
 
 The per-file account reads the two trees copier renders during the merge, through
-:func:`scaffold.copier_patches.capture_merged_trees`, rather than rendering them twice more.
+:func:`scaffold.patches.capture_merged_trees`, rather than rendering them twice more.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ from packaging.version import Version
 
 from scaffold.answers import parse_data, validate
 from scaffold.catalogue import Catalogue
-from scaffold.copier_patches import capture_merged_trees, per_file_git_sync
 from scaffold.errors import SvcgenError, UsageError
+from scaffold.patches import capture_merged_trees, per_file_git_sync
 from scaffold.service import ANSWERS_FILE, Service, read_service
 from scaffold.versions import (
     TEMPLATE_URL,

@@ -1,6 +1,6 @@
 """``svcgen new`` writes byte for byte what plain ``copier copy`` writes, speed-ups and all.
 
-svcgen renders through copier with the patches of ``scaffold.copier_patches`` and the
+svcgen renders through copier with the patches of ``scaffold.patches`` and the
 compiled-template cache of ``scaffold.jinja_cache``; neither may change a byte. The one
 deliberate difference is the origin svcgen records in ``.copier-answers.yml`` (``_commit`` and
 ``_src_path``, see ``scaffold.service.record_origin``), left out of the comparison. svcgen runs
@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from scaffold.template import template_root
+from tests.cli_process import svcgen
 
 ANSWERS = {"framework": "fastapi", "db": "postgres", "name": "same-svc"}
 
@@ -58,10 +59,9 @@ def test_svcgen_new_writes_what_copier_copy_writes(
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     for run in ("cold", "warm"):
         out = tmp_path / run
-        result = subprocess.run(
-            [sys.executable, "-m", "scaffold", "new", ANSWERS["name"], "-f", ANSWERS["framework"],
-             "--db", ANSWERS["db"], "--no-input", "--no-git", "-o", str(out)],
-            capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL, env=env,
+        result = svcgen(
+            "new", ANSWERS["name"], "-f", ANSWERS["framework"], "--db", ANSWERS["db"],
+            "--no-input", "--no-git", "-o", str(out), cwd=tmp_path, env=env,
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
         svcgen_tree = _tree(out / ANSWERS["name"])

@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,24 +14,7 @@ import yaml
 from scaffold import __version__, cli, generate
 from scaffold.catalogue import Catalogue
 from scaffold.template import template_root
-
-SVCGEN = [sys.executable, "-m", "scaffold"]
-
-
-def svcgen(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run the CLI as a user would: a separate process, no terminal."""
-    return subprocess.run(
-        [*SVCGEN, *args],
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from tests.cli_process import svcgen
 
 
 def test_version_and_help(tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from scaffold.answers import gather
 from scaffold.catalogue import Catalogue
 from scaffold.errors import UsageError
 from scaffold.template import template_root
+from tests.cli_process import svcgen as run_svcgen
 
 CATALOGUE = Catalogue.load(template_root())
 
@@ -45,16 +45,8 @@ def isolated_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 def svcgen(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scaffold", *args],
-        cwd=cwd,
-        env=env if env is not None else isolated_env(cwd),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    """svcgen without the machine's own preset, unless ``env`` says otherwise."""
+    return run_svcgen(*args, cwd=cwd, env=env if env is not None else isolated_env(cwd))
 
 
 @pytest.fixture

@@ -56,9 +56,12 @@ def _interrupted() -> int:
 
 def run(argv: list[str] | None = None) -> int:
     """Run the command line: one-line errors on stderr, meaningful exit codes."""
+    from scaffold.patches import plain_option_values
+
     command = typer.main.get_command(app)
     try:
-        result = command.main(args=argv, prog_name="svcgen", standalone_mode=False)
+        with plain_option_values():
+            result = command.main(args=argv, prog_name="svcgen", standalone_mode=False)
     except typer.Exit as exc:
         if exc.exit_code == 130:  # Typer's translation of Ctrl-C
             return _interrupted()

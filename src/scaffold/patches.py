@@ -1,15 +1,21 @@
-"""Every change svcgen makes to copier's private internals, in one place.
+"""Every change svcgen makes to copier's and Typer's private internals, in one place.
 
 svcgen renders and updates through copier, so a service it makes is one plain copier makes too
 (a test compares the two byte for byte). Where copier spends time on work that cannot matter
 for svcgen, or hides something svcgen needs, svcgen reaches into copier's private modules.
 Each such reach is here, as a context manager that restores copier when it exits, and
-``tests/unit/test_copier_patches.py`` checks that every attribute touched still exists with
+``tests/unit/test_patches.py`` checks that every attribute touched still exists with
 the signature assumed, so a copier release that moves one fails that test loudly instead of
 silently slowing svcgen down or changing what it writes.
 
-The patches, for copier 9.19:
+The patches, for copier 9.19 and Typer 0.29:
 
+- :func:`plain_option_values`: Typer checks every option value with a pydantic ``TypeAdapter``
+  built for its annotation (``typer.core.build_runtime_param``), which imports pydantic's
+  schema machinery and builds one adapter per option: more CPU than the rest of Typer's
+  parsing together. svcgen's options are text, paths, flags and lists of text, which need no
+  such check; values of those types pass as they are (text to a path becomes the path), and
+  anything else still goes to Typer's own coercion.
 - :func:`copier_without_prompt_imports`: copier imports questionary, prompt_toolkit and pygments
   at import time (about a fifth of a ``svcgen new``), though it only calls them to prompt,
   which svcgen never lets it do (it asks its own questions first and passes
@@ -222,6 +228,80 @@ def capture_merged_trees(capture: Callable[[Path, Path], None]) -> Iterator[bool
 
     with _replaced(_main, "_remove_old_files", remove_old_files):
         yield True
+
+
+#: What a plain option value of each annotation becomes, without pydantic.
+_PLAIN: dict[Any, Callable[[Any], Any]] = {str: lambda value: value, Path: Path}
+
+
+def _plain_value(annotation: Any, value: Any) -> tuple[bool, Any]:
+    """``(True, converted)`` for a value :func:`plain_option_values` passes through."""
+    if annotation in _PLAIN and isinstance(value, annotation | str):
+        return True, _PLAIN[annotation](value)
+    is_list_of_text = getattr(annotation, "__origin__", None) is list and getattr(
+        annotation, "__args__", ()
+    ) == (str,)
+    if (
+        is_list_of_text
+        and isinstance(value, list | tuple)
+        and all(isinstance(v, str) for v in value)
+    ):
+        return True, list(value)
+    return False, None
+
+
+#: Typer's path checks at their defaults (none): only then is a path option plain.
+_UNCHECKED_PATH = {
+    "exists": False,
+    "file_okay": True,
+    "dir_okay": True,
+    "writable": False,
+    "readable": True,
+    "resolve_path": False,
+    "allow_dash": False,
+    "path_type": None,
+}
+
+
+def _is_plain(descriptor: Any) -> bool:
+    """Whether Typer's coercion of this option could only convert, never check or parse."""
+    info = descriptor.parameter_info
+    if descriptor.file_annotation is not None or info.parser is not None:
+        return False
+    return all(getattr(info, key, value) == value for key, value in _UNCHECKED_PATH.items())
+
+
+@contextmanager
+def plain_option_values() -> Iterator[None]:
+    """Typer coerces text, path and list-of-text option values without pydantic."""
+    from dataclasses import dataclass
+
+    import typer.core
+    from typer._coercion import RuntimeParam
+
+    original = typer.core.build_runtime_param  # type: ignore[attr-defined]
+
+    @dataclass(frozen=True)
+    class PlainRuntimeParam(RuntimeParam):
+        descriptor: Any
+
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            plain, converted = _plain_value(self.annotation, value)
+            if plain:
+                return converted
+            return original(self.descriptor)._coerce_value(value, param=param, ctx=ctx)
+
+    def build_runtime_param(descriptor: Any) -> Any:
+        if _is_plain(descriptor):
+            return PlainRuntimeParam(
+                parameter_info=descriptor.parameter_info,
+                annotation=descriptor.annotation,
+                descriptor=descriptor,
+            )
+        return original(descriptor)
+
+    with _replaced(typer.core, "build_runtime_param", build_runtime_param):
+        yield
 
 
 @contextmanager

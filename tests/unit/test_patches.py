@@ -1,8 +1,8 @@
-"""Every copier internal that scaffold.copier_patches touches is still there, as assumed.
+"""Every copier and Typer internal that scaffold.patches touches is still there, as assumed.
 
-A copier release that renames, moves or changes the signature of one of them must fail here,
-loudly, rather than make svcgen silently slower or write something different. The patches
-must also leave copier exactly as they found it.
+A copier (or Typer) release that renames, moves or changes the signature of one of them must
+fail here, loudly, rather than make svcgen silently slower or write something different. The
+patches must also leave copier exactly as they found it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 import copier
 import pytest
 
-from scaffold import copier_patches
+from scaffold import patches
 
 
 def _parameters(function: object) -> list[str]:
@@ -49,13 +49,13 @@ def test_copier_imports_from_the_prompt_libraries_exactly_what_is_deferred() -> 
             elif isinstance(node, ast.Import):
                 names = {a.name.split(".")[0] for a in node.names}
                 assert not names & {"questionary", "prompt_toolkit", "pygments"}, module
-    assert found == {k: set(v) for k, v in copier_patches.PROMPT_IMPORTS.items()}
+    assert found == {k: set(v) for k, v in patches.PROMPT_IMPORTS.items()}
 
 
 def test_copier_imports_without_the_prompt_libraries_and_can_still_prompt() -> None:
     code = (
         "import sys\n"
-        "from scaffold.copier_patches import copier_without_prompt_imports\n"
+        "from scaffold.patches import copier_without_prompt_imports\n"
         "copier_without_prompt_imports()\n"
         "import copier._main, copier._user_data\n"
         "assert not any(m.split('.')[0] in {'questionary', 'prompt_toolkit', 'pygments'}"
@@ -81,11 +81,11 @@ def test_plain_choice_reads_like_questionarys(
 ) -> None:
     from questionary.prompts.common import Choice
 
-    real, plain = Choice(*args, **kwargs), copier_patches.PlainChoice(*args, **kwargs)  # type: ignore[arg-type]
+    real, plain = Choice(*args, **kwargs), patches.PlainChoice(*args, **kwargs)  # type: ignore[arg-type]
     for attribute in ("title", "value", "disabled", "checked", "description"):
         assert getattr(plain, attribute) == getattr(real, attribute), attribute
     assert list(inspect.signature(Choice).parameters) == list(
-        inspect.signature(copier_patches.PlainChoice).parameters
+        inspect.signature(patches.PlainChoice).parameters
     )
 
 
@@ -98,10 +98,10 @@ def test_patches_restore_copier() -> None:
         _template.get_repo,  # type: ignore[attr-defined]
         _main._remove_old_files,
     )
-    with copier_patches.fast_copy(Path(__file__).parent):
+    with patches.fast_copy(Path(__file__).parent):
         assert vars(_main.Worker)["jinja_env"] is not before[1]
         assert _template.get_repo is not before[2]  # type: ignore[attr-defined]
-        with copier_patches.capture_merged_trees(lambda old, new: None) as hooked:
+        with patches.capture_merged_trees(lambda old, new: None) as hooked:
             assert hooked
             assert _main._remove_old_files is not before[3]
     after = (
@@ -116,8 +116,55 @@ def test_patches_restore_copier() -> None:
 def test_a_plain_directory_is_answered_without_git(tmp_path: Path) -> None:
     from copier import _template, _vcs
 
-    with copier_patches.plain_directory_template(tmp_path):
+    with patches.plain_directory_template(tmp_path):
         assert _template.get_repo(str(tmp_path)) is None  # type: ignore[attr-defined]
     (tmp_path / ".git").mkdir()
-    with copier_patches.plain_directory_template(tmp_path):
+    with patches.plain_directory_template(tmp_path):
         assert _template.get_repo is _vcs.get_repo  # type: ignore[attr-defined]
+
+
+def test_typers_coercion_hook_is_where_it_is_assumed() -> None:
+    import typer.core
+    from typer import _coercion
+    from typer.models import OptionInfo
+
+    assert typer.core.build_runtime_param is _coercion.build_runtime_param  # type: ignore[attr-defined]
+    assert _parameters(_coercion.build_runtime_param) == ["descriptor"]
+    assert "build_runtime_param(self.type_descriptor)" in inspect.getsource(
+        typer.core._TyperParameter.get_runtime_param
+    )
+    assert _parameters(_coercion.RuntimeParam._coerce_value) == ["self", "value", "param", "ctx"]
+    info = OptionInfo()
+    for key, default in patches._UNCHECKED_PATH.items():
+        assert getattr(info, key) == default, key
+    assert info.parser is None
+
+
+@pytest.mark.parametrize(
+    ("annotation", "value", "expected"),
+    [
+        (str, "x", (True, "x")),
+        (Path, "a/b", (True, Path("a/b"))),
+        (Path, Path("."), (True, Path("."))),
+        (list[str], ("a", "b"), (True, ["a", "b"])),
+        (list[str], (1,), (False, None)),
+        (int, "1", (False, None)),
+    ],
+)
+def test_plain_values_convert_as_typer_would(
+    annotation: object, value: object, expected: tuple[bool, object]
+) -> None:
+    assert patches._plain_value(annotation, value) == expected
+
+
+def test_commands_without_copier_never_import_pydantic(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from scaffold.cli import run\n"
+        "assert run(['status', '.', '--json']) == 0\n"
+        "assert 'pydantic' not in sys.modules, 'pydantic imported'\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
