@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from scaffold.errors import UsageError
+from scaffold.errors import SvcgenError, UsageError
 
 _TRUE = {"true", "yes", "y", "on", "1"}
 _FALSE = {"false", "no", "n", "off", "0"}
@@ -114,8 +114,14 @@ class Catalogue:
         import yaml  # here, so that `svcgen --help` never pays for it
 
         path = root / "copier.yml"
-        with path.open(encoding="utf-8") as stream:
-            data = yaml.load(stream, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        try:
+            with path.open(encoding="utf-8") as stream:
+                data = yaml.load(stream, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise SvcgenError(f"the svcgen template is broken: {path}: {reason}") from None
+        if not isinstance(data, dict):
+            raise SvcgenError(f"the svcgen template is broken: {path} holds no questions")
         settings = {k: v for k, v in data.items() if k.startswith("_")}
         questions = [
             Question(

@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -254,3 +255,31 @@ def test_paths_are_shown_relative_only_below_the_current_directory(
     assert display_path(Path.cwd()) == "."
     assert display_path(Path("sub/../svc")) == "./svc"
     assert display_path(Path("../svc")) == str(tmp_path.resolve() / "svc")
+
+
+def test_version_and_help_need_no_template(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scaffold.cli import options
+
+    (tmp_path / "copier.yml").write_text("framework: [unclosed\n")
+    monkeypatch.setattr("scaffold.template.template_root", lambda: tmp_path)
+    options.catalogue.cache_clear()
+    try:
+        assert cli.run(["--version"]) == 0
+        assert cli.run(["--help"]) == 0
+        assert capsys.readouterr().out.startswith(f"svcgen {__version__}")
+        assert cli.run(["list"]) == 1
+        error = capsys.readouterr().err.strip()
+        assert error.startswith("svcgen: error: the svcgen template is broken:"), error
+    finally:
+        options.catalogue.cache_clear()
+    # Nor does importing the command line read copier.yml (or import the YAML parser).
+    code = (
+        "import sys, scaffold.cli\n"
+        "from scaffold.cli import options\n"
+        "assert options.catalogue.cache_info().currsize == 0\n"
+        "assert 'yaml' not in sys.modules\n"
+    )
+    imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert imported.returncode == 0, imported.stderr
