@@ -3,8 +3,9 @@
 svcgen renders and updates through copier, so a service it makes is one plain copier makes too
 (a test compares the two byte for byte). Where copier spends time on work that cannot matter
 for svcgen, or hides something svcgen needs, svcgen reaches into copier's private modules.
-Each such reach is here, as a context manager that restores copier when it exits, and
-``tests/unit/test_patches.py`` checks that every attribute touched still exists with
+Each such reach is here, as a context manager that restores what it changed when it exits
+(the prompt-library stand-ins excepted: copier keeps them, and they load the real thing when
+used), and ``tests/unit/test_patches.py`` checks that every attribute touched still exists with
 the signature assumed, so a copier release that moves one fails that test loudly instead of
 silently slowing svcgen down or changing what it writes.
 
@@ -47,7 +48,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-#: What copier imports from the prompt libraries (module: names), all used only to prompt.
+#: What copier imports from the prompt libraries (module: names): used to prompt, and
+#: ``Choice`` to check an answer against its choices.
 PROMPT_IMPORTS: dict[str, tuple[str, ...]] = {
     "questionary": ("confirm", "unsafe_prompt"),
     "questionary.prompts.common": ("Choice",),
