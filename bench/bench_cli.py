@@ -76,8 +76,8 @@ def main() -> None:
         new = [svcgen, "new", "--framework", "fastapi", "--db", "postgres", "--no-input"]
         copier = [str(bin_dir / "copier"), "copy", "--quiet", "--defaults",
                   "-d", "framework=fastapi", "-d", "db=postgres"]  # fmt: skip
-        minimal = [str(bin_dir / "python"), "-c",
-                   "import sys; sys.argv[0] = 'svcgen'; import minimal_typer_app as m; m.app()"]  # fmt: skip
+        launch = "import sys; sys.argv[0] = 'svcgen'; import minimal_typer_app as m; m.app()"
+        minimal = [str(bin_dir / "python"), "-c", launch]
         counter = iter(range(10**6))
 
         def fresh() -> Path:
