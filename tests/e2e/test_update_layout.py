@@ -30,8 +30,6 @@ from scaffold.template import template_root
 from tests.checkout import REPO, copy_working_tree
 from tests.e2e.harness import PG_ADMIN_URL, GeneratedService, postgres_reachable
 
-pytestmark = pytest.mark.e2e
-
 #: The last commit of main before issue 11 changed the layout.
 BEFORE = "6304da7"
 
