@@ -10,7 +10,7 @@ from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
-from .repository import ItemRepository
+from .storage import ItemRepository
 
 #: A readiness check raises (or times out) when its dependency does not answer.
 ReadinessCheck = Callable[[], Awaitable[None]]

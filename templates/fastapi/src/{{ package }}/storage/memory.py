@@ -1,4 +1,4 @@
-"""Items kept in this process's memory, behind the :class:`~.repository.ItemRepository` interface.
+"""Items kept in this process's memory, behind the storage interface (:class:`ItemRepository`).
 
 Items are lost on restart and each worker process (``WEB_CONCURRENCY``) has its own; that is
 enough for an example resource. Every method finishes without awaiting, so the event loop
@@ -8,7 +8,7 @@ never interleaves two of them and no lock is needed.
 from datetime import UTC, datetime
 from itertools import islice
 
-from .schemas import Item, ItemCreate
+from ..schemas import Item, ItemCreate
 
 
 class InMemoryItemRepository:

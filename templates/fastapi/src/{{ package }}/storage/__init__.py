@@ -6,7 +6,7 @@ application's lifespan, so tests and the HTTP layer are the same whatever stores
 
 from typing import Protocol
 
-from .schemas import Item, ItemCreate
+from ..schemas import Item, ItemCreate
 
 
 class ItemRepository(Protocol):

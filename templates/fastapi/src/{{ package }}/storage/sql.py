@@ -1,10 +1,10 @@
-"""Items in PostgreSQL, behind the :class:`~.repository.ItemRepository` interface."""
+"""Items in PostgreSQL, behind the storage interface (:class:`ItemRepository`)."""
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from ..schemas import Item, ItemCreate
 from .models import ItemRow
-from .schemas import Item, ItemCreate
 
 # Ids are BIGINT; a larger number in a URL cannot name a row, and must not reach the driver.
 _BIGINT_MAX = 2**63 - 1
