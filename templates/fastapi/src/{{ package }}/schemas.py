@@ -1,8 +1,12 @@
-"""The JSON shapes of the items API, validated on the way in and documented in OpenAPI."""
+"""The JSON shapes of the items API, validated on the way in and documented in OpenAPI.
 
-from datetime import datetime
+One item is answered as it is stored (:class:`.storage.Item`); the models here are what the API
+adds around it: the body it accepts, the page it lists, and the error it answers with.
+"""
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from .storage import Item
 
 
 class ItemCreate(BaseModel):
@@ -12,15 +16,6 @@ class ItemCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=100, examples=["Teapot"])
     description: str | None = Field(default=None, max_length=1000, examples=["Short and stout"])
-
-
-class Item(BaseModel):
-    """A stored item."""
-
-    id: int
-    name: str
-    description: str | None
-    created_at: datetime
 
 
 class ItemPage(BaseModel):

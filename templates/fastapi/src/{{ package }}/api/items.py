@@ -1,11 +1,22 @@
 """The example resource: create, list, read and delete items."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from ..dependencies import Items
-from ..schemas import ErrorDetail, Item, ItemCreate, ItemPage
+from ..errors import NotFound
+from ..schemas import ErrorDetail, ItemCreate, ItemPage
+from ..storage import Item, ItemRepository
+
+
+# Async on purpose: FastAPI runs a plain ``def`` dependency in a thread pool.
+async def _repository(request: Request) -> ItemRepository:
+    # The application's lifespan opened it; Starlette hands it to every request's state.
+    return cast(ItemRepository, request.state.items)
+
+
+#: The item store, for a route to ask for by type.
+Items = Annotated[ItemRepository, Depends(_repository)]
 
 router = APIRouter(prefix="/items", tags=["items"])
 
@@ -14,13 +25,13 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _not_found(item_id: int) -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"item {item_id} not found")
+def _not_found(item_id: int) -> NotFound:
+    return NotFound(f"item {item_id} not found")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create an item")
 async def create_item(new: ItemCreate, items: Items, request: Request, response: Response) -> Item:
-    item = await items.create(new)
+    item = await items.create(new.name, new.description)
     response.headers["Location"] = str(request.url_for("get_item", item_id=item.id))
     return item
 

@@ -1,18 +1,30 @@
-"""Where items are kept, as an interface the routes depend on.
+"""Where items are kept: the stored record and the interface the HTTP layer depends on.
 
 The routes see only :class:`ItemRepository`; the storage behind it is chosen once, in the
-application's lifespan, so tests and the HTTP layer are the same whatever stores the items.
+application's lifespan, so the HTTP layer and its tests are the same whatever keeps the items.
+Nothing here knows about HTTP or pydantic: the routes answer an :class:`Item` as it is, and
+FastAPI describes and serialises the dataclass as it would a model.
 """
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
-from ..schemas import Item, ItemCreate
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A stored item."""
+
+    id: int
+    name: str
+    description: str | None
+    created_at: datetime
 
 
 class ItemRepository(Protocol):
     """Create, read, page through and delete items."""
 
-    async def create(self, new: ItemCreate) -> Item:
+    async def create(self, name: str, description: str | None) -> Item:
         """Store a new item and return it with its id and creation time."""
 
     async def get(self, item_id: int) -> Item | None:

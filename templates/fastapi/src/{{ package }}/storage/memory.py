@@ -8,7 +8,7 @@ never interleaves two of them and no lock is needed.
 from datetime import UTC, datetime
 from itertools import islice
 
-from ..schemas import Item, ItemCreate
+from . import Item
 
 
 class InMemoryItemRepository:
@@ -18,12 +18,9 @@ class InMemoryItemRepository:
         self._items: dict[int, Item] = {}
         self._next_id = 1
 
-    async def create(self, new: ItemCreate) -> Item:
+    async def create(self, name: str, description: str | None) -> Item:
         item = Item(
-            id=self._next_id,
-            name=new.name,
-            description=new.description,
-            created_at=datetime.now(UTC),
+            id=self._next_id, name=name, description=description, created_at=datetime.now(UTC)
         )
         self._items[item.id] = item
         self._next_id += 1

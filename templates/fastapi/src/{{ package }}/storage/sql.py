@@ -3,7 +3,7 @@
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from ..schemas import Item, ItemCreate
+from . import Item
 from .models import ItemRow
 
 # Ids are BIGINT; a larger number in a URL cannot name a row, and must not reach the driver.
@@ -11,7 +11,7 @@ _BIGINT_MAX = 2**63 - 1
 
 
 def _item(row: ItemRow) -> Item:
-    return Item.model_validate(row, from_attributes=True)
+    return Item(id=row.id, name=row.name, description=row.description, created_at=row.created_at)
 
 
 class SqlItemRepository:
@@ -20,8 +20,8 @@ class SqlItemRepository:
     def __init__(self, engine: AsyncEngine) -> None:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
 
-    async def create(self, new: ItemCreate) -> Item:
-        statement = insert(ItemRow).values(name=new.name, description=new.description)
+    async def create(self, name: str, description: str | None) -> Item:
+        statement = insert(ItemRow).values(name=name, description=description)
         async with self._sessions.begin() as session:
             row = (await session.execute(statement.returning(ItemRow))).scalar_one()
         return _item(row)

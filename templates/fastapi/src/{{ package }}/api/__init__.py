@@ -1,1 +1,0 @@
-"""The HTTP endpoints, one module per group; :mod:`..app` puts them together."""
