@@ -1,6 +1,6 @@
 """The example resource, ``/items``: create, list, read and delete.
 
-The views only speak to an :class:`~.repository.ItemRepository`; which one (memory or
+The views only speak to an :class:`~..storage.ItemRepository`; which one (memory or
 PostgreSQL) the application factory decides.
 """
 
@@ -10,10 +10,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.exceptions import NotFound
 
-from . import dependencies
-from .api import ErrorSchema
-from .repository import Item
-from .schemas import ItemCreateSchema, ItemPageSchema, ItemSchema, PageQuerySchema
+from .. import dependencies
+from ..schemas import ItemCreateSchema, ItemPageSchema, ItemSchema, PageQuerySchema
+from ..storage import Item
+from . import ErrorSchema
 
 blueprint = Blueprint("items", __name__, url_prefix="/items", description="An example resource")
 

@@ -11,8 +11,8 @@ from typing import Any
 from flask import Response
 from flask_smorest import Blueprint
 
-from . import dependencies
-from .schemas import HealthSchema, ReadinessSchema
+from .. import dependencies
+from ..schemas import HealthSchema, ReadinessSchema
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 from flask import Response
 from flask_smorest import Blueprint
 
-from .metrics import render
+from ..metrics import render
 
 blueprint = Blueprint("metrics", __name__, description="Prometheus metrics")
 
