@@ -1,4 +1,4 @@
-"""``GET /metrics``: the Prometheus exposition of :mod:`.metrics`, in the OpenAPI document too."""
+"""``GET /metrics``: the Prometheus text of the package's ``metrics`` module, documented too."""
 
 from flask import Response
 from flask_smorest import Blueprint
