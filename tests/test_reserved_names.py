@@ -78,6 +78,8 @@ def _import_names(dist_info: Path) -> set[str]:
                 continue
             if first == "__pycache__" or first.endswith(".pth"):
                 continue
+            if first == "bin":
+                continue  # scripts: `--target` puts them here, a virtualenv outside site-packages
             if not path.endswith(MODULE_SUFFIXES):
                 continue  # data beside the code: scripts in bin/, C headers in include/
             # A module at the top, or one inside a package (or a namespace package).
