@@ -314,7 +314,7 @@ def test_record_round_trips_awkward_text() -> None:
     preset = presets.parse_preset(
         {
             "preset": {"name": 'quote " and \\ back\x7f'},
-            "defaults": {"description": "tab\tand émigré 😀", "author_name": "x"},
+            "defaults": {"description": 'quote " and \\ émigré 😀', "author_name": "x"},
         },
         CATALOGUE,
         path=None,
@@ -325,7 +325,7 @@ def test_record_round_trips_awkward_text() -> None:
 
     data = tomllib.loads(presets.record_text(preset))
     assert data["preset"]["name"] == 'quote " and \\ back\x7f'
-    assert data["defaults"]["description"] == "tab\tand émigré 😀"
+    assert data["defaults"]["description"] == 'quote " and \\ émigré 😀'
 
 
 def test_a_lock_refuses_in_process_too() -> None:
