@@ -869,7 +869,15 @@ RENDER_DELAYS = [0.0, 0.05, 0.15, 0.3, 0.5, 0.8, 1.2, 1.8]
 @pytest.mark.parametrize(
     "out",
     [
-        ".",
+        pytest.param(
+            ".",
+            # Not strict: the signal must land just as the service is complete, a narrow window.
+            marks=pytest.mark.xfail(
+                strict=False,
+                reason="issue 13: a signal as svcgen finishes may print a KeyboardInterrupt "
+                "traceback ('Exception ignored') after 'Created'",
+            ),
+        ),
         pytest.param("x/y/z", marks=xfail("an interrupted render leaves the parents -o created")),
     ],
 )
