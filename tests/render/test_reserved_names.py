@@ -28,7 +28,7 @@ import pytest
 
 from scaffold.catalogue import Catalogue
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = Catalogue.load(ROOT)
 SVCGEN = shutil.which("svcgen", path=str(Path(sys.executable).parent)) or shutil.which("svcgen")
 UV = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
