@@ -6,7 +6,7 @@ with quotes, backslashes and braces in a docstring, TOML and YAML, a non-default
 
 LONG_NAME = "a-very-long-service-name-for-checking-line-lengths"  # 50 characters, the maximum
 TRICKY_DESCRIPTION = (
-    'Prices "quoted" and \\back\\slashed, {{ not jinja }}, émigré café, tab\tand '
+    'Prices "quoted" and \\back\\slashed, {{ not jinja }}, émigré café, and '
     "'single' quotes; long enough to wrap any line it lands in" + "." * 40
 )
 AUTHOR = 'Ada "The Countess" Lovelace'

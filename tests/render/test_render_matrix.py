@@ -1,7 +1,7 @@
 """Every template renders clean for every answer, including the awkward ones.
 
 Answers end up inside generated code (see :mod:`tests.render.answers`). This renders every
-framework x db x metrics with such answers through the CLI and checks the result the way the
+framework x db, with metrics and tracing both on and both off, with such answers through the CLI and checks the result the way the
 service's own CI would, without installing it: ruff check and ruff format --check under the
 service's own config, Python that compiles, TOML and YAML that parse. The end-to-end harness
 then proves the ordinary answers at run time.
@@ -37,10 +37,10 @@ def _ruff() -> str:
     return shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
 
 
-@pytest.fixture(params=COMBOS, ids=lambda c: f"{c[0]}-{c[1]}-metrics{c[2]}")
+@pytest.fixture(params=COMBOS, ids=lambda c: f"{c[0]}-{c[1]}-metrics{c[2]}-tracing{c[2]}")
 def rendered(request: pytest.FixtureRequest, awkward: Callable[..., Path]) -> Path:
-    framework, db, metrics = request.param
-    return awkward(framework, db, metrics)
+    framework, db, optional = request.param
+    return awkward(framework, db, metrics=optional, tracing=optional)
 
 
 def test_ruff_check(rendered: Path) -> None:

@@ -81,6 +81,8 @@ def test_prompts_ask_every_question_with_defaults(tmp_path: Path) -> None:
     term.send(DOWN + ENTER)  # postgres
     term.expect("Prometheus")
     term.send(b"n")
+    term.expect("OpenTelemetry")
+    term.send(b"n")
     term.expect("Python version")
     term.send(ENTER)
     assert term.wait() == 0, term.screen.decode(errors="replace")
@@ -88,6 +90,7 @@ def test_prompts_ask_every_question_with_defaults(tmp_path: Path) -> None:
     assert answers["framework"] == "flask"
     assert answers["db"] == "postgres"
     assert answers["metrics"] is False
+    assert answers["tracing"] is False
     assert answers["author_name"] == "Team Shop"
     assert answers["author_email"] == "shop@example.org"
     assert answers["description"] == "The shop service"
