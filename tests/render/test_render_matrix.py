@@ -1,10 +1,10 @@
 """Every template renders clean for every answer, including the awkward ones.
 
 Answers end up inside generated code (see :mod:`tests.render.answers`). This renders every
-framework x db, with metrics and tracing both on and both off, with such answers through the CLI and checks the result the way the
-service's own CI would, without installing it: ruff check and ruff format --check under the
-service's own config, Python that compiles, TOML and YAML that parse. The end-to-end harness
-then proves the ordinary answers at run time.
+framework x db, with metrics and tracing both on and both off, with such answers through the
+CLI and checks the result the way the service's own CI would, without installing it: ruff
+check and ruff format --check under the service's own config, Python that compiles, TOML and
+YAML that parse. The end-to-end harness then proves the ordinary answers at run time.
 """
 
 from __future__ import annotations
