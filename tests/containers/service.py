@@ -26,6 +26,14 @@ REPORT: dict[str, dict[str, float]] = {}
 
 #: The port the container is told to listen on (not the image's 8000, to prove PORT is read).
 CONTAINER_PORT = 8080
+#: The PostgreSQL password of the run: random, as production settings refuse well-known ones
+#: (compose.yaml reads it from POSTGRES_PASSWORD, as its users set it).
+DB_PASSWORD = secrets.token_hex(16)
+
+
+def database_url(host: str) -> str:
+    """The URL of the ``service`` database of the postgres stand-in named ``host``."""
+    return f"postgresql://postgres:{DB_PASSWORD}@{host}:5432/service"
 
 
 class ContainerService(GeneratedService):
@@ -132,7 +140,7 @@ def run_postgres(engine: Engine, name: str, net: str) -> Container:
     """The postgres:16 stand-in on ``net`` as ``name``, waited for until its cluster answers."""
     cid = engine.docker(
         "run", "-d", "--label", LABEL, "--name", name, "--network", net,
-        "-e", "POSTGRES_USER=postgres", "-e", "POSTGRES_PASSWORD=postgres",
+        "-e", "POSTGRES_USER=postgres", "-e", f"POSTGRES_PASSWORD={DB_PASSWORD}",
         "-e", "POSTGRES_DB=service", "postgres:16",
     ).stdout.strip()  # fmt: skip
     container = Container(engine, cid)

@@ -73,7 +73,7 @@ def container(built: svc.ContainerService, engine: Engine) -> Iterator[svc.Conta
             net = stack.enter_context(svc.network(engine, f"{built.name}-net"))
             database = svc.run_postgres(engine, f"{built.name}-db", net)
             stack.callback(database.remove)
-            database_url = f"postgresql://postgres:postgres@{built.name}-db:5432/service"
+            database_url = svc.database_url(f"{built.name}-db")
         running = svc.run_service(engine, built, built.run_settings(database_url), net)
         stack.callback(running.remove)
         yield running
@@ -151,9 +151,11 @@ def test_compose_up(built: svc.ContainerService, engine: Engine) -> None:
     """
     project = built.path.name  # compose names the project after its directory
     port = free_port()
+    # What its README tells a user to set: compose.yaml holds no database password.
+    env = {"PORT": str(port), "POSTGRES_PASSWORD": svc.DB_PASSWORD}
     since = time.time() - 1
     try:
-        up = engine.compose(built.path, "up", "-d", "--no-build", timeout=300, PORT=str(port))
+        up = engine.compose(built.path, "up", "-d", "--no-build", timeout=300, **env)
         assert up.returncode == 0
         names = svc.compose_containers(engine, project)
         app = svc.Container(engine, names["app"], url=f"http://127.0.0.1:{port}")
@@ -186,11 +188,11 @@ def test_compose_up(built: svc.ContainerService, engine: Engine) -> None:
         if built.db == "postgres":
             stored = engine.compose(
                 built.path, "exec", "-T", "postgres", "psql", "-U", "postgres", "-d", built.package,
-                "-tAc", "select name from items", PORT=str(port),
+                "-tAc", "select name from items", **env,
             ).stdout  # fmt: skip
             assert name in stored.split(), f"the item is not in PostgreSQL: {stored!r}"
     finally:
-        down = engine.compose(built.path, "down", "-v", timeout=120, check=False, PORT=str(port))
+        down = engine.compose(built.path, "down", "-v", timeout=120, check=False, **env)
     assert down.returncode == 0, down.stdout + down.stderr
     left = engine.docker("ps", "-aq", "--filter", f"label=com.docker.compose.project={project}")
     assert left.stdout.strip() == "", "containers left after down -v"
@@ -229,7 +231,7 @@ def test_serves_under_pod_constraints(built: svc.ContainerService, engine: Engin
             net = stack.enter_context(svc.network(engine, f"{built.name}-pod-net"))
             database = svc.run_postgres(engine, f"{built.name}-pod-db", net)
             stack.callback(database.remove)
-            database_url = f"postgresql://postgres:postgres@{built.name}-pod-db:5432/service"
+            database_url = svc.database_url(f"{built.name}-pod-db")
         settings = _pod_settings(built, database_url)
         env_args = [arg for key, value in settings.items() for arg in ("-e", f"{key}={value}")]
         network_args = ["--network", net] if net else []
