@@ -314,6 +314,36 @@ def test_schemathesis_finds_no_server_error(server: Server, tmp_path: Path) -> N
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
 
 
+def test_schemathesis_negative_data_is_refused(
+    request: pytest.FixtureRequest, service: GeneratedService, tmp_path: Path
+) -> None:
+    """Schemathesis' negative mode: requests the OpenAPI document forbids (wrong types, values
+    out of range, missing or unknown members) are refused with a 4xx, never served and never a
+    5xx, and every answer has the media type and schema the document gives it (problem+json
+    for errors). Bounded by the examples per operation and the subprocess timeout; schemathesis'
+    own ``--max-time`` is not a cap but a budget that fuzzing spends whole."""
+    if service.framework not in PROBLEM_FRAMEWORKS:
+        pytest.skip(f"error model not converted yet for {service.framework}")
+    server: Server = request.getfixturevalue("server")
+    checks = (
+        "not_a_server_error,negative_data_rejection,content_type_conformance,"
+        "response_schema_conformance"
+    )
+    result = subprocess.run(
+        [
+            _venv_tool("schemathesis"), "run", f"{server.url}/openapi.json", "--mode", "negative",
+            "--checks", checks, "--max-examples", "25", "--workers", "1",
+            "--phases", "examples,coverage,fuzzing", "--seed", "1", "--request-timeout", "10",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
 # Readiness, production settings and shutdown --------------------------------------------------
 
 
