@@ -9,7 +9,7 @@ ROUTES = {
     "/health/live": {"get"},
     "/health/ready": {"get"},
     "/items": {"get", "post"},
-    "/items/{item_id}": {"get", "delete"},
+    "/items/{item_id}": {"get", "patch", "delete"},
 }
 
 
@@ -32,4 +32,35 @@ async def test_swagger_ui_assets_are_served_locally(client: httpx.AsyncClient) -
     for asset in assets:
         assert asset.startswith("/"), f"{asset} is not served by the service"
         assert (await client.get(asset)).status_code == 200, asset
-    assert "url: '/openapi.json'" in page.text
+    init = await client.get("/docs/init.js")
+    assert init.headers["content-type"].startswith("text/javascript")
+    assert '"url": "/openapi.json"' in init.text
+
+
+async def test_docs_page_runs_no_inline_script(client: httpx.AsyncClient) -> None:
+    page = await client.get("/docs")
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self';" in policy
+    assert "unsafe-inline" not in policy
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page.text, re.DOTALL)
+    assert scripts
+    for attributes, body in scripts:
+        assert "src=" in attributes
+        assert not body.strip()
+
+
+async def test_every_error_answer_is_documented_as_a_problem(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    assert {"Problem", "ItemCreate", "ItemChanges"} <= set(spec["components"]["schemas"])
+    for path, operations in spec["paths"].items():
+        if not path.startswith("/items"):
+            continue
+        for method, operation in operations.items():
+            errors = {code: r for code, r in operation["responses"].items() if code >= "400"}
+            assert {"422", "500", "503"} <= set(errors), (method, path)
+            for response in errors.values():
+                assert list(response["content"]) == ["application/problem+json"], (method, path)
+    for method in ("post", "patch"):
+        operation = spec["paths"]["/items" if method == "post" else "/items/{item_id}"][method]
+        assert {"400", "413", "415"} <= set(operation["responses"])
+        assert "application/json" in operation["requestBody"]["content"]

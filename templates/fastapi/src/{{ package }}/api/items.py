@@ -1,11 +1,28 @@
-"""The example resource: create, list, read and delete items."""
+"""The example resource: create, list, read, change and delete items.
 
-from typing import Annotated, Any, cast
+Ids, limits and offsets are declared with their ranges (``errors.PARAMETERS``), so a number
+the ``bigint`` column cannot hold is a 422 before any storage sees it. Bodies are read and
+checked by the dependencies of ``schemas.py``, which FastAPI solves before the path
+parameters: a bad body is answered before a bad id.
+"""
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from typing import Annotated, cast
 
-from ..errors import NotFound
-from ..schemas import ErrorDetail, ItemCreate, ItemPage
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+
+from .. import problems
+from ..errors import not_found
+from ..schemas import (
+    BODY_ERRORS,
+    NOT_FOUND,
+    SERVER_ERRORS,
+    UNPROCESSABLE,
+    ItemFields,
+    ItemPage,
+    item_changes,
+    new_item,
+    request_body,
+)
 from ..storage import Item, ItemRepository
 
 
@@ -17,21 +34,28 @@ async def _repository(request: Request) -> ItemRepository:
 
 #: The item store, for a route to ask for by type.
 Items = Annotated[ItemRepository, Depends(_repository)]
+#: An item's id in the path: 1 to the largest ``bigint``.
+ItemId = Annotated[int, Path(ge=1, le=problems.MAX_ID, description="The item's id")]
 
-router = APIRouter(prefix="/items", tags=["items"])
+_LIMIT_MIN, _LIMIT_MAX = problems.LIMIT_RANGE
 
-_NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    status.HTTP_404_NOT_FOUND: {"model": ErrorDetail, "description": "No such item"}
-}
-
-
-def _not_found(item_id: int) -> NotFound:
-    return NotFound(f"item {item_id} not found")
+router = APIRouter(prefix="/items", tags=["items"], responses={**UNPROCESSABLE, **SERVER_ERRORS})
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Create an item")
-async def create_item(new: ItemCreate, items: Items, request: Request, response: Response) -> Item:
-    item = await items.create(new.name, new.description)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=BODY_ERRORS,
+    openapi_extra=request_body("ItemCreate"),
+    summary="Create an item",
+)
+async def create_item(
+    new: Annotated[ItemFields, Depends(new_item)],
+    items: Items,
+    request: Request,
+    response: Response,
+) -> Item:
+    item = await items.create(cast(str, new["name"]), new.get("description"))
     response.headers["Location"] = str(request.url_for("get_item", item_id=item.id))
     return item
 
@@ -39,18 +63,33 @@ async def create_item(new: ItemCreate, items: Items, request: Request, response:
 @router.get("", summary="List items, oldest first")
 async def list_items(
     items: Items,
-    limit: Annotated[int, Query(ge=1, le=100, description="Items per page")] = 20,
-    offset: Annotated[int, Query(ge=0, description="Items to skip")] = 0,
+    limit: Annotated[int, Query(ge=_LIMIT_MIN, le=_LIMIT_MAX, description="Items per page")] = 20,
+    offset: Annotated[int, Query(ge=0, le=problems.MAX_OFFSET, description="Items to skip")] = 0,
 ) -> ItemPage:
     page, total = await items.page(limit, offset)
     return ItemPage(items=page, total=total, limit=limit, offset=offset)
 
 
-@router.get("/{item_id}", responses=_NOT_FOUND, summary="Read an item")
-async def get_item(item_id: int, items: Items) -> Item:
+@router.get("/{item_id}", responses=NOT_FOUND, summary="Read an item")
+async def get_item(item_id: ItemId, items: Items) -> Item:
     item = await items.get(item_id)
     if item is None:
-        raise _not_found(item_id)
+        raise not_found()
+    return item
+
+
+@router.patch(
+    "/{item_id}",
+    responses={**NOT_FOUND, **BODY_ERRORS},
+    openapi_extra=request_body("ItemChanges"),
+    summary="Change an item's name or description",
+)
+async def update_item(
+    changes: Annotated[ItemFields, Depends(item_changes)], item_id: ItemId, items: Items
+) -> Item:
+    item = await items.update(item_id, changes)
+    if item is None:
+        raise not_found()
     return item
 
 
@@ -58,9 +97,9 @@ async def get_item(item_id: int, items: Items) -> Item:
     "/{item_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    responses=_NOT_FOUND,
+    responses=NOT_FOUND,
     summary="Delete an item",
 )
-async def delete_item(item_id: int, items: Items) -> None:
+async def delete_item(item_id: ItemId, items: Items) -> None:
     if not await items.delete(item_id):
-        raise _not_found(item_id)
+        raise not_found()

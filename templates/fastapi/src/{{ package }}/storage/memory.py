@@ -5,6 +5,8 @@ enough for an example resource. Every method finishes without awaiting, so the e
 never interleaves two of them and no lock is needed.
 """
 
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import islice
 
@@ -30,7 +32,21 @@ class InMemoryItemRepository:
         return self._items.get(item_id)
 
     async def page(self, limit: int, offset: int) -> tuple[list[Item], int]:
-        return list(islice(self._items.values(), offset, offset + limit)), len(self._items)
+        # islice refuses bounds past sys.maxsize; no page starts beyond the last item anyway.
+        count = len(self._items)
+        start = min(offset, count)
+        return list(islice(self._items.values(), start, min(start + limit, count))), count
+
+    async def update(self, item_id: int, changes: Mapping[str, str | None]) -> Item | None:
+        item = self._items.get(item_id)
+        if item is None:
+            return None
+        name = changes.get("name", item.name)
+        changed = replace(item, name=item.name if name is None else name)
+        if "description" in changes:
+            changed = replace(changed, description=changes["description"])
+        self._items[item_id] = changed
+        return changed
 
     async def delete(self, item_id: int) -> bool:
         return self._items.pop(item_id, None) is not None
