@@ -1,43 +1,46 @@
-"""Hatch build hook: put the template's release history into the wheel as a git bundle.
+"""Hatch build hook: put the template's release history and the build's identity into the wheel.
 
 ``svcgen update`` renders the template at the version a service was made from and at the new
-one, offline, so an installed svcgen must carry every release tag (``vX.Y.Z``) of the
-repository, not just today's files. The hook bundles them into
-``scaffold/template/history.bundle`` (see ``scaffold.versions``). When the version being built
-has no tag yet (a development build, or a build from an sdist without ``.git``), the build's
-own ``copier.yml`` and ``templates/`` are committed on top as that version's tag, so services
-made from this wheel can always be updated later.
+one, offline, so an installed svcgen must carry every release's template, not just today's
+files. A release is a commit on main (see RELEASING.md); ``scaffold/releases.py`` finds them in
+the history and the hook bundles them, each tagged ``vX`` inside the bundle only, as
+``scaffold/template/history.bundle`` (see ``scaffold.versions``). The hook also writes
+``scaffold/template/build.toml``: the version services made from this wheel record (a
+development version when the template differs from the release commit) and the template URL
+the repository sets in ``[tool.svcgen] template-url``.
+
+Building needs git and the full history of main; a shallow clone fails with one line saying
+so. A tree without ``.git`` (an sdist) bundles just its own template as its version.
 """
 
 from __future__ import annotations
 
-import os
-import re
+import importlib.util
 import shutil
-import subprocess
+import sys
 import tempfile
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 
-def _git(args: list[str], cwd: Path, **env: str) -> str:
-    result = subprocess.run(
-        ["git", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, **env},
+def _releases_module(root: Path) -> ModuleType:
+    """``scaffold/releases.py`` of the tree being built, loaded without importing scaffold."""
+    spec = importlib.util.spec_from_file_location(
+        "_svcgen_releases", root / "src" / "scaffold" / "releases.py"
     )
-    if result.returncode != 0:
-        raise RuntimeError(f"git {' '.join(args)} failed: {result.stderr.strip()}")
-    return result.stdout
+    if spec is None or spec.loader is None:
+        raise RuntimeError(f"cannot load {root / 'src' / 'scaffold' / 'releases.py'}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 class TemplateHistoryHook(BuildHookInterface):  # type: ignore[type-arg]
-    """Adds ``scaffold/template/history.bundle`` to the wheel."""
+    """Adds ``scaffold/template/history.bundle`` and ``build.toml`` to the wheel."""
 
     PLUGIN_NAME = "custom"
 
@@ -47,32 +50,25 @@ class TemplateHistoryHook(BuildHookInterface):  # type: ignore[type-arg]
         if shutil.which("git") is None:
             raise RuntimeError("building svcgen's wheel needs git, to bundle the template history")
         root = Path(self.root)
-        text = (root / "src" / "scaffold" / "__init__.py").read_text(encoding="utf-8")
-        match = re.search(r'__version__ = "([^"]+)"', text)
-        if match is None:
-            raise RuntimeError("no __version__ in src/scaffold/__init__.py")
-        tag = f"v{match.group(1)}"
+        releases = _releases_module(root)
+        package_version = releases.package_version(root)
         out = Path(tempfile.mkdtemp(prefix="svcgen-bundle-"))
-        repo = out / "repo"
-        identity = {
-            "GIT_AUTHOR_NAME": "svcgen build",
-            "GIT_AUTHOR_EMAIL": "build@svcgen.invalid",
-            "GIT_COMMITTER_NAME": "svcgen build",
-            "GIT_COMMITTER_EMAIL": "build@svcgen.invalid",
-            # A fixed date keeps the synthesised commit, and so the bundle, reproducible.
-            "GIT_AUTHOR_DATE": os.environ.get("SOURCE_DATE_EPOCH", "1700000000") + " +0000",
-            "GIT_COMMITTER_DATE": os.environ.get("SOURCE_DATE_EPOCH", "1700000000") + " +0000",
-        }
-        _git(["init", "-q", str(repo)], out)
-        if (root / ".git").exists():
-            _git(["fetch", "-q", "--no-tags", str(root), "refs/tags/v*:refs/tags/v*"], repo)
-        tags = set(_git(["tag", "--list", "v*"], repo).split())
-        if tag not in tags:
-            # The build tree's template, committed as this version: all that copier reads.
-            work = {"GIT_WORK_TREE": str(root), "GIT_DIR": str(repo / ".git"), **identity}
-            _git(["add", "copier.yml", "templates"], root, **work)
-            _git(["commit", "-q", "--no-verify", "-m", f"svcgen {tag} (build)"], root, **work)
-            _git(["tag", tag], repo)
         bundle = out / "history.bundle"
-        _git(["bundle", "create", "-q", str(bundle), "--tags"], repo)
+        if releases.is_repository(root):
+            try:
+                commits = releases.build_bundle(root, bundle)
+                recorded = releases.recorded_version(root, package_version, commits)
+            except releases.HistoryError as exc:
+                raise SystemExit(f"svcgen build: {exc}") from None
+        else:
+            releases.build_tree_bundle(root, package_version, bundle)
+            recorded = f"v{package_version}"
+        info = out / "build.toml"
+        url = releases.template_url(root)
+        info.write_text(
+            "# Written by hatch_build.py: what services made from this wheel record.\n"
+            f'recorded-version = "{recorded}"\ntemplate-url = "{url}"\n',
+            encoding="utf-8",
+        )
         build_data["force_include"][str(bundle)] = "scaffold/template/history.bundle"
+        build_data["force_include"][str(info)] = "scaffold/template/build.toml"

@@ -141,13 +141,15 @@ def _copier_copy(template: Path, destination: Path, answers: Mapping[str, Any]) 
     import warnings
 
     from scaffold.patches import fast_copy
+    from scaffold.versions import clean_template
 
+    # Only the template's own files, never the rest of a checkout (see clean_template).
+    template = clean_template(template)
     with fast_copy(template):
         from copier import run_copy
         from copier.errors import CopierError, DirtyLocalWarning
 
-        # A development checkout renders its working tree, uncommitted edits included.
-        vcs_ref = "HEAD" if (template / ".git").exists() else None
+        vcs_ref = None
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DirtyLocalWarning)

@@ -18,7 +18,7 @@ import yaml
 from packaging.version import Version
 
 from scaffold.errors import UsageError
-from scaffold.versions import TEMPLATE_URL, current_version, parse_version, tag_for
+from scaffold.versions import development_version, parse_version, recorded_tag, template_url
 
 #: Where copier (``_answers_file`` in copier.yml) keeps a service's answers and origin.
 ANSWERS_FILE = ".copier-answers.yml"
@@ -56,8 +56,12 @@ class Service:
 
     @property
     def updatable(self) -> bool:
-        """Whether the service records svcgen's template URL, which ``update`` needs."""
-        return self.src_path == TEMPLATE_URL
+        """Whether the service records a template URL (not a local path), which update needs.
+
+        Any URL will do: ``svcgen update`` serves whichever the service records from its own
+        history, so services of svcgen and of its forks update alike.
+        """
+        return is_url(self.src_path)
 
     @property
     def version(self) -> Version | None:
@@ -65,9 +69,22 @@ class Service:
         return parse_version(self.answers.get("_commit"))
 
     @property
+    def development(self) -> Version | None:
+        """The development build of svcgen the service was made from, if ``_commit`` is one."""
+        return development_version(self.answers.get("_commit"))
+
+    @property
     def user_answers(self) -> dict[str, Any]:
         """The answers without copier's ``_`` bookkeeping."""
         return {k: v for k, v in self.answers.items() if not str(k).startswith("_")}
+
+
+def is_url(text: str) -> bool:
+    """A git URL (``https://``, ``file://``, ``ssh://``, ``git@host:path``), not a local path."""
+    if "://" in text:
+        return True
+    host, colon, rest = text.partition(":")
+    return bool(colon and rest and "/" not in host and len(host) > 1)
 
 
 def read_answers(path: Path) -> dict[str, Any]:
@@ -109,16 +126,18 @@ def find_services(root: Path) -> list[Path]:
 
 
 def record_origin(service: Path) -> None:
-    """Make a freshly rendered service record ``TEMPLATE_URL`` and this svcgen's release tag.
+    """Make a freshly rendered service record the template URL and this svcgen's version.
 
     Copier records where it read the template: a checkout's path and a commit that may exist
     only there, or a path inside site-packages and no commit at all. Neither can be updated
     from another machine or another install, so both lines are replaced by the template's
-    stable URL and the release the template belongs to, which every svcgen's history holds.
+    URL (:func:`~scaffold.versions.template_url`) and the release the template belongs to,
+    which every svcgen's history holds, or a development version that says it is none
+    (:func:`~scaffold.versions.recorded_tag`).
     """
     path = service / ANSWERS_FILE
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     kept = [line for line in lines if not line.startswith(("_commit:", "_src_path:"))]
     at = next((i for i, line in enumerate(kept) if not line.startswith("#")), len(kept))
-    origin = [f"_commit: {tag_for(current_version())}\n", f"_src_path: {TEMPLATE_URL}\n"]
+    origin = [f"_commit: {recorded_tag()}\n", f"_src_path: {template_url()}\n"]
     path.write_text("".join([*kept[:at], *origin, *kept[at:]]), encoding="utf-8")

@@ -40,12 +40,13 @@ from scaffold.errors import SvcgenError, UsageError
 from scaffold.patches import capture_merged_trees, per_file_git_sync
 from scaffold.service import ANSWERS_FILE, Service, read_service
 from scaffold.versions import (
-    TEMPLATE_URL,
     available_versions,
+    base_release,
     offline_template,
     requested_version,
     tag_for,
     template_source,
+    template_url,
 )
 
 #: Every state a file can be in after an update, with the words the summary uses.
@@ -142,11 +143,24 @@ def prepare(
         )
     if not service.updatable:
         raise SvcgenError(
-            f"{service.path} records _src_path {service.src_path!r}, not svcgen's template URL "
-            f"{TEMPLATE_URL}; set it and `_commit: v<the svcgen version that made it>` in "
-            f"{ANSWERS_FILE}, commit, and retry"
+            f"{service.path} records _src_path {service.src_path!r}, a local path, not a "
+            f"template URL (plain copier records where it read the template); set "
+            f"`_src_path: {template_url()}` and `_commit: v<the svcgen release it was made "
+            f"from>` in {ANSWERS_FILE}, commit, and retry"
         )
+    known = available_versions(template_source())
+    listed = ", ".join(tag_for(v) for v in known) or "none"
     from_version = service.version
+    development = service.development
+    if from_version is None and development is not None:
+        # A development build is updated from the release it builds on; what it had beyond
+        # that release counts as the owner's edits, so nothing of it is lost.
+        from_version = base_release(development, known)
+        if from_version is None:
+            raise SvcgenError(
+                f"{service.name} was made from a development build ({service.commit}) older "
+                f"than every release this svcgen knows ({listed})"
+            )
     if from_version is None:
         raise SvcgenError(
             f"{service.path} records _commit {service.commit!r}, which is not a svcgen release "
@@ -159,8 +173,11 @@ def prepare(
         if to is None:
             raise SvcgenError(message + f" (this svcgen is {to_version}: upgrade svcgen)")
         raise UsageError(message)
-    known = available_versions(template_source())
-    listed = ", ".join(tag_for(v) for v in known) or "none"
+    if development is not None and to_version <= from_version:
+        raise SvcgenError(
+            f"{service.name} was made from a development build of svcgen ({service.commit}), "
+            f"after {tag_for(from_version)}; it can be updated to a later release only"
+        )
     if to_version not in known:
         raise UsageError(f"unknown version {tag_for(to_version)}; this svcgen knows {listed}")
     if from_version not in known:
@@ -195,11 +212,11 @@ def _tree(root: Path) -> dict[str, bytes]:
     return files
 
 
-def _render(tag: str, answers: Mapping[str, Any], destination: Path) -> dict[str, bytes]:
+def _render(url: str, tag: str, answers: Mapping[str, Any], destination: Path) -> dict[str, bytes]:
     from copier import run_copy
 
     run_copy(
-        TEMPLATE_URL,
+        url,
         destination,
         data=dict(answers),
         vcs_ref=tag,
@@ -304,6 +321,7 @@ def run(request: Request, *, conflict: str = "inline", plan: bool = False) -> Ou
     if conflict not in CONFLICT_MODES:
         raise UsageError(f"--conflict takes inline or rej, not {conflict!r}")
     outcome = Outcome(request, applied=not plan)
+    development = request.service.development is not None
     if request.from_version == request.to_version and not request.answers_changed:
         return outcome  # already there: nothing to render or merge
     from copier import run_update
@@ -311,8 +329,9 @@ def run(request: Request, *, conflict: str = "inline", plan: bool = False) -> Ou
 
     scratch = Path(tempfile.mkdtemp(prefix="svcgen-update-"))
     try:
+        source = _history_for(request, scratch) if development else None
         with (
-            offline_template(),
+            offline_template(request.service.src_path, source),
             per_file_git_sync(enabled=_file_mode_setting(request.top) == "false"),
             warnings.catch_warnings(),
         ):
@@ -349,9 +368,11 @@ def run(request: Request, *, conflict: str = "inline", plan: bool = False) -> Ou
                     )
                 if not copies:  # a copier whose internals moved: render the two trees again
                     old = request.service.user_answers
-                    copies["base"] = _render(tag_for(request.from_version), old, scratch / "b")
+                    url = request.service.src_path
+                    base_tag, new_tag = tag_for(request.from_version), tag_for(request.to_version)
+                    copies["base"] = _render(url, base_tag, old, scratch / "b")
                     answers = {**old, **request.overrides}
-                    copies["new"] = _render(tag_for(request.to_version), answers, scratch / "n")
+                    copies["new"] = _render(url, new_tag, answers, scratch / "n")
             except CopierError as exc:
                 raise SvcgenError(f"copier could not update: {str(exc).splitlines()[0]}") from None
             base, new = copies["base"], copies["new"]
@@ -368,6 +389,26 @@ def run(request: Request, *, conflict: str = "inline", plan: bool = False) -> Ou
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return outcome
+
+
+def _history_for(request: Request, scratch: Path) -> Path:
+    """The template history, plus the development version the service records as a tag.
+
+    Copier renders the old template at the service's ``_commit``; for a development build that
+    is no release, so a copy of the history names the release it builds on that way too.
+    """
+    history = scratch / "history.git"
+    steps = [
+        ["init", "-q", "--bare", str(history)],
+        ["-C", str(history), "fetch", "-q", str(template_source()), "refs/tags/*:refs/tags/*"],
+        ["-C", str(history), "tag", request.service.commit, tag_for(request.from_version)],
+    ]
+    for step in steps:
+        done = _git(step, scratch)
+        if done.returncode != 0:
+            reason = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
+            raise SvcgenError(f"cannot prepare the template history: {reason}")
+    return history
 
 
 def _restore_edited(

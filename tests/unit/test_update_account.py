@@ -11,7 +11,13 @@ from scaffold import __version__
 from scaffold.errors import UsageError
 from scaffold.service import record_origin
 from scaffold.update import classify
-from scaffold.versions import TEMPLATE_URL, git_config_env, parse_version, requested_version
+from scaffold.versions import (
+    TEMPLATE_URL,
+    git_config_env,
+    parse_version,
+    recorded_tag,
+    requested_version,
+)
 
 
 @pytest.mark.parametrize(
@@ -43,14 +49,16 @@ def test_record_origin_replaces_copiers_lines(tmp_path: Path) -> None:
     text = answers.read_text()
     assert text.startswith("# header\n")
     data = yaml.safe_load(text)
-    assert data == {"_commit": f"v{__version__}", "_src_path": TEMPLATE_URL, "name": "demo"}
+    # This checkout's release, or a development version of it (scaffold.releases).
+    assert recorded_tag().startswith(f"v{__version__}")
+    assert data == {"_commit": recorded_tag(), "_src_path": TEMPLATE_URL, "name": "demo"}
 
 
 def test_record_origin_adds_a_missing_commit(tmp_path: Path) -> None:
     (tmp_path / ".copier-answers.yml").write_text("_src_path: /site-packages/x\nname: a\n")
     record_origin(tmp_path)
     data = yaml.safe_load((tmp_path / ".copier-answers.yml").read_text())
-    assert data["_commit"] == f"v{__version__}"
+    assert data["_commit"] == recorded_tag()
     assert data["_src_path"] == TEMPLATE_URL
 
 
