@@ -12,6 +12,7 @@ services stays quick and works offline. "Latest" is the template version this sv
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,8 +23,24 @@ from typing import Any
 from packaging.version import Version
 
 from scaffold.errors import SvcgenError
-from scaffold.service import ANSWERS_FILE, Service, read_service
-from scaffold.versions import TEMPLATE_URL, current_version
+from scaffold.service import _SKIP_DIRS, ANSWERS_FILE, Service, read_service
+from scaffold.versions import current_version, template_url
+
+#: The lines opening and closing copier's conflict markers (``--conflict inline``).
+_OPENING = b"<<<<<<< "
+_CLOSING = b">>>>>>> "
+
+#: Files larger than this are not searched for markers (no merge leaves them there).
+_MAX_SEARCHED = 4 * 1024 * 1024
+
+
+def service_state(service: Service, latest: Version) -> str:
+    """:func:`compare` for a service: ``development`` when made by a development build."""
+    if service.version is None and service.development is not None:
+        return "development"
+    if not service.updatable:
+        return "plain-copier"
+    return compare(service.version, latest)
 
 
 def compare(version: Version | None, latest: Version) -> str:
@@ -49,7 +66,7 @@ class CheckResult:
     @property
     def exit_code(self) -> int:
         """0 when up to date (or ahead) and nothing was found, else 1."""
-        return 1 if self.state in {"behind", "unknown"} or self.findings else 0
+        return 0 if self.state in {"up-to-date", "ahead"} and not self.findings else 1
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -65,21 +82,88 @@ class CheckResult:
 
 
 def check_service(path: Path) -> CheckResult:
-    """Compare a service with the template version this svcgen carries (offline)."""
+    """Compare a service with the template version this svcgen carries (offline).
+
+    Findings: a service plain copier made (it records a local path), a version that is no
+    release, and every file left with copier's conflict markers or a ``.rej`` file.
+    """
     service = read_service(path)
     latest = current_version()
-    result = CheckResult(service, latest, compare(service.version, latest))
-    if not service.updatable:
+    result = CheckResult(service, latest, service_state(service, latest))
+    if result.state == "plain-copier":
         result.findings.append(
-            f"_src_path is {service.src_path!r}, not svcgen's template URL {TEMPLATE_URL}: "
-            f"set it and `_commit: v<the svcgen version that made it>` in {ANSWERS_FILE} to "
-            "make the service updatable"
+            f"made with plain copier from the local path {service.src_path!r}, so no svcgen can "
+            f"update it; to make it updatable, set `_src_path: {template_url()}` and "
+            f"`_commit: v<the svcgen release of that template>` in {ANSWERS_FILE} and commit"
         )
-    if result.state == "unknown":
+    elif result.state == "unknown":
         result.findings.append(
             f"_commit {service.commit!r} is not a svcgen release, so its version is unknown"
         )
+    for rel, what in conflict_files(service.path):
+        result.findings.append(f"unresolved conflict in {rel}: {what}")
     return result
+
+
+def marker_line(content: bytes) -> int | None:
+    """The first line (from 1) opening or closing a conflict, as copier and git write them.
+
+    ``<<<<<<< before updating`` and ``>>>>>>> after updating`` are copier's; a line of
+    ``=======`` alone is not enough (Markdown underlines headings with it).
+    """
+    for number, line in enumerate(content.splitlines(), start=1):
+        if line.startswith((_OPENING, _CLOSING)):
+            return number
+    return None
+
+
+def _candidate_files(root: Path) -> list[str]:
+    """Files git tracks or would track under ``root``, ``.rej`` files even if ignored.
+
+    Outside git, every file but those in version-control, environment and cache directories.
+    """
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
+        cwd=root,
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    ignored = subprocess.run(
+        ["git", "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--", "*.rej"],
+        cwd=root,
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    if listed.returncode == 0:
+        names = listed.stdout.split(b"\0") + ignored.stdout.split(b"\0")
+        return sorted({name.decode(errors="replace") for name in names if name})
+    found: list[str] = []
+    for directory, subdirs, files in os.walk(root):
+        subdirs[:] = sorted(d for d in subdirs if d not in _SKIP_DIRS)
+        found.extend(Path(directory, name).relative_to(root).as_posix() for name in files)
+    return sorted(found)
+
+
+def conflict_files(root: Path) -> list[tuple[str, str]]:
+    """Each file under ``root`` left by a merge: copier's markers in it, or a ``.rej`` file."""
+    found: list[tuple[str, str]] = []
+    for rel in _candidate_files(root):
+        full = root / rel
+        if rel.endswith(".rej"):
+            found.append((rel, "rejected changes (.rej); apply or drop them, then delete it"))
+            continue
+        try:
+            if full.is_symlink() or not full.is_file() or full.stat().st_size > _MAX_SEARCHED:
+                continue
+            content = full.read_bytes()
+        except OSError:
+            continue
+        line = marker_line(content)
+        if line is not None:
+            found.append((rel, f"conflict markers from line {line} (<<<<<<< ... >>>>>>>)"))
+    return found
 
 
 def dirty_files(path: Path) -> list[str] | None:
@@ -109,7 +193,7 @@ def _status_row(path: Path, latest: Version) -> dict[str, Any]:
         "framework": service.framework,
         "version": service.commit or None,
         "latest": f"v{latest}",
-        "state": compare(service.version, latest),
+        "state": service_state(service, latest),
         "git": dirty is not None,
         "dirty": bool(dirty),
         "updatable": service.updatable,
