@@ -195,3 +195,26 @@ def build_tree_bundle(root: Path, version: str, bundle: Path) -> None:
         _checked(["bundle", "create", "-q", str(bundle), "--tags"], repo)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> int:
+    """``python3 src/scaffold/releases.py``: each release's tag and commit, one a line.
+
+    For whoever publishes tags (RELEASING.md): ``... | while read tag commit; do git tag
+    "$tag" "$commit"; done``. Needs nothing but Python and git.
+    """
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    try:
+        commits = release_commits(root)
+    except HistoryError as exc:
+        print(f"svcgen releases: {exc}", file=sys.stderr)
+        return 1
+    for version, commit in commits.items():
+        print(f"v{version} {commit}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
