@@ -191,7 +191,9 @@ def test_update_keeps_owner_edits_and_brings_template_changes(
     assert answers["_commit"] == f"v{V2}"
 
     human = history.svcgen("check", str(service), cwd=tmp_path)
-    assert human.returncode == 0, human.stdout
+    assert human.returncode == 1, human.stdout  # up to date, but a conflict is left
+    assert "up to date" in human.stdout
+    assert "unresolved conflict in README.md" in human.stdout
 
 
 def test_conflicts_as_rej_files_exit_1(history: History, tmp_path: Path) -> None:
