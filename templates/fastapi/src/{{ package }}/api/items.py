@@ -1,7 +1,8 @@
 """The example resource: create, list, read, change and delete items.
 
 Ids, limits and offsets are declared with their ranges (``errors.PARAMETERS``), so a number
-the ``bigint`` column cannot hold is a 422 before any storage sees it. Bodies are read and
+the ``bigint`` column cannot hold is a 422 before any storage sees it, and must be written in
+ASCII digits (:func:`_ascii_digits`). Bodies are read and
 checked by the dependencies of ``schemas.py``, which FastAPI solves before the path
 parameters: a bad body is answered before a bad id.
 """
@@ -9,6 +10,7 @@ parameters: a bad body is answered before a bad id.
 from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from pydantic import BeforeValidator
 
 from .. import problems
 from ..errors import not_found
@@ -32,10 +34,24 @@ async def _repository(request: Request) -> ItemRepository:
     return cast(ItemRepository, request.state.items)
 
 
+def _ascii_digits(value: object) -> object:
+    """Let only a number written in ASCII digits on to pydantic's integer parsing.
+
+    Pydantic reads an integer leniently: ``1.0`` is 1, and Python's ``int`` takes other
+    scripts' digits (``\u0665`` is 5). Each service made from this template takes the same
+    spellings, plain decimal digits, and a negative number is refused by its range anyway.
+    """
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("not written in ASCII digits")
+    return value
+
+
+#: A path or query integer: ASCII digits only, then the range its ``Path``/``Query`` gives.
+_Digits = BeforeValidator(_ascii_digits)
 #: The item store, for a route to ask for by type.
 Items = Annotated[ItemRepository, Depends(_repository)]
 #: An item's id in the path: 1 to the largest ``bigint``.
-ItemId = Annotated[int, Path(ge=1, le=problems.MAX_ID, description="The item's id")]
+ItemId = Annotated[int, _Digits, Path(ge=1, le=problems.MAX_ID, description="The item's id")]
 
 _LIMIT_MIN, _LIMIT_MAX = problems.LIMIT_RANGE
 
@@ -63,8 +79,12 @@ async def create_item(
 @router.get("", summary="List items, oldest first")
 async def list_items(
     items: Items,
-    limit: Annotated[int, Query(ge=_LIMIT_MIN, le=_LIMIT_MAX, description="Items per page")] = 20,
-    offset: Annotated[int, Query(ge=0, le=problems.MAX_OFFSET, description="Items to skip")] = 0,
+    limit: Annotated[
+        int, _Digits, Query(ge=_LIMIT_MIN, le=_LIMIT_MAX, description="Items per page")
+    ] = 20,
+    offset: Annotated[
+        int, _Digits, Query(ge=0, le=problems.MAX_OFFSET, description="Items to skip")
+    ] = 0,
 ) -> ItemPage:
     page, total = await items.page(limit, offset)
     return ItemPage(items=page, total=total, limit=limit, offset=offset)
