@@ -2,7 +2,14 @@
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypedDict
+
+
+class ItemChanges(TypedDict, total=False):
+    """The members of an item that ``PATCH`` may set; those left out stay as they are."""
+
+    name: str
+    description: str | None
 
 
 class Item(Protocol):
@@ -31,6 +38,10 @@ class ItemRepository(Protocol):
 
     def get(self, item_id: int) -> Item | None:
         """Return the item with this id, or None."""
+        ...
+
+    def update(self, item_id: int, changes: ItemChanges) -> Item | None:
+        """Set the ``name`` and ``description`` in ``changes`` on the item; None when absent."""
         ...
 
     def delete(self, item_id: int) -> bool:

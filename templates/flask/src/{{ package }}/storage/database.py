@@ -6,11 +6,18 @@ here to use the psycopg 3 driver.
 
 import psycopg
 from flask import Flask, g
-from sqlalchemy import URL, create_engine, make_url
+from sqlalchemy import URL, create_engine, exc, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 #: How long connecting may take, for the readiness ping and for the pool alike.
 CONNECT_TIMEOUT_SECONDS = 2
+#: What SQLAlchemy raises when the database cannot be reached or the pool has no connection
+#: left: a 503 for the client (``errors.register``), where any other failure is a 500.
+UNAVAILABLE: tuple[type[Exception], ...] = (
+    exc.OperationalError,
+    exc.InterfaceError,
+    exc.TimeoutError,
+)
 
 
 def sqlalchemy_url(database_url: str) -> URL:

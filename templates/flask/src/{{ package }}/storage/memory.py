@@ -7,8 +7,10 @@ Items live as long as the process, and each gunicorn worker has its own: run one
 import itertools
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+
+from . import ItemChanges
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,15 @@ class InMemoryItemRepository:
 
     def get(self, item_id: int) -> StoredItem | None:
         return self._items.get(item_id)
+
+    def update(self, item_id: int, changes: ItemChanges) -> StoredItem | None:
+        with self._lock:
+            item = self._items.get(item_id)
+            if item is None:
+                return None
+            # Frozen items: a reader holding the old one never sees half a change.
+            item = self._items[item_id] = replace(item, **changes)
+        return item
 
     def delete(self, item_id: int) -> bool:
         with self._lock:

@@ -2,9 +2,10 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from . import ItemChanges
 from .models import Item
 
 
@@ -28,6 +29,15 @@ class SqlItemRepository:
 
     def get(self, item_id: int) -> Item | None:
         return self.session.get(Item, item_id)
+
+    def update(self, item_id: int, changes: ItemChanges) -> Item | None:
+        if not changes:
+            return self.get(item_id)
+        # One statement, so two concurrent changes of one item cannot interleave.
+        statement = update(Item).where(Item.id == item_id).values(**changes).returning(Item)
+        item = self.session.scalar(statement, execution_options={"synchronize_session": False})
+        self.session.commit()
+        return item
 
     def delete(self, item_id: int) -> bool:
         deleted = self.session.scalar(delete(Item).where(Item.id == item_id).returning(Item.id))
