@@ -1,49 +1,125 @@
-"""The service's error responses: one JSON body for every error, whatever raised it.
+"""Error answers: every error is RFC 9457 ``application/problem+json``, whoever raises it.
 
-Every error the service answers, from a failed validation to an unknown route, is a JSON object
-with a human-readable ``detail``; validation errors add ``errors``, the messages by location
-(``json``, ``query``) and field. flask-smorest calls :func:`error_response` for every
-``HTTPException`` (see :class:`.api.Api`) and documents :class:`ErrorSchema` as the body.
+The body's members, titles and limits come from ``problems.py``, which every service made
+from the same template shares, so the same fault gets the same answer in every framework.
+
+Views and the request parser (``api/parsing.py``) raise :class:`ProblemError` for the faults
+they find. flask-smorest hands every ``HTTPException`` to :func:`handle_http_exception` (see
+:class:`.api.Api`), so Werkzeug's own errors get the same body: no route (404), a method the
+route does not take (405, with its ``Allow`` header), a body past ``MAX_CONTENT_LENGTH`` while
+it is read (413), and the 500 Flask makes of an exception no view caught, after it has logged
+the traceback. Their wording is fixed here, never Werkzeug's, whose texts are long HTML-era
+sentences. :func:`register` adds the 503 for a storage that cannot be reached.
 """
 
-from typing import Any
+import logging
+from collections.abc import Mapping
 
 import marshmallow as ma
+from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from . import problems
+from .logs import request_id_var
 
-class ErrorSchema(ma.Schema):
-    """The body of every error response."""
+L = logging.getLogger(__name__)
 
+NO_SUCH_RESOURCE = "no such resource"
+NO_SUCH_ITEM = "no item has this id"
+METHOD_NOT_ALLOWED = "the method is not allowed on this resource"
+STORAGE_UNAVAILABLE = "the database is unavailable"
+INVALID = "the request is not valid; see errors"
+#: For a Werkzeug error that has no wording of its own here.
+_DETAILS = {404: NO_SUCH_RESOURCE, 405: METHOD_NOT_ALLOWED, 500: problems.UNEXPECTED}
+
+
+class ProblemError(HTTPException):
+    """A fault answered with a problem: the status, its ``detail`` and any field errors."""
+
+    def __init__(
+        self, status: int, detail: str, errors: list[problems.FieldError] | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.code = status
+        self.errors = errors
+
+
+def invalid(errors: list[problems.FieldError]) -> ProblemError:
+    """The 422 for a request whose body, query or path parameters fail validation."""
+    return ProblemError(422, INVALID, errors)
+
+
+def too_large() -> ProblemError:
+    """The 413 for a body past the app's ``MAX_CONTENT_LENGTH`` (``MAX_BODY_BYTES``)."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    return ProblemError(413, f"the body must be at most {limit} bytes")
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    errors: list[problems.FieldError] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """The ``application/problem+json`` answer to the current request."""
+    body = problems.problem(
+        status,
+        detail,
+        instance=request.path,
+        request_id=request_id_var.get() or "",
+        errors=errors,
+    )
+    response = Response(problems.dumps(body), status=status, mimetype=problems.PROBLEM_JSON)
+    response.headers.update(headers or {})
+    return response
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    """The problem answering ``error``; flask-smorest calls it for every HTTP exception."""
+    status = error.code or 500
+    if isinstance(error, ProblemError):
+        return problem_response(status, error.description or "", error.errors)
+    if status == 413:
+        return handle_http_exception(too_large())
+    headers = {}
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    detail = _DETAILS.get(status) or problems.title(status)
+    return problem_response(status, detail, headers=headers)
+
+
+def register(app: Flask, *, unavailable: tuple[type[Exception], ...] = ()) -> None:
+    """Answer the exceptions ``unavailable`` (a storage that cannot be reached) with a 503."""
+
+    def storage_unavailable(error: Exception) -> Response:
+        L.warning("Storage unavailable serving %s %s: %s", request.method, request.path, error)
+        return problem_response(503, STORAGE_UNAVAILABLE)
+
+    for exception in unavailable:
+        app.register_error_handler(exception, storage_unavailable)
+
+
+class FieldErrorSchema(ma.Schema):
+    field = ma.fields.String(
+        required=True, metadata={"description": "The body member, query or path parameter"}
+    )
+    message = ma.fields.String(required=True, metadata={"description": "What is wrong with it"})
+
+
+class ProblemSchema(ma.Schema):
+    """An RFC 9457 problem: the body of every error answer (``problems.problem``)."""
+
+    type = ma.fields.String(required=True, metadata={"examples": ["about:blank"]})
+    title = ma.fields.String(required=True, metadata={"examples": ["Unprocessable Content"]})
+    status = ma.fields.Integer(required=True, metadata={"examples": [422]})
     detail = ma.fields.String(
         required=True, metadata={"description": "What went wrong, for a human reader"}
     )
-    errors = ma.fields.Dict(
-        metadata={"description": "Validation messages by location (json, query) and field"}
+    instance = ma.fields.String(required=True, metadata={"description": "The request path"})
+    request_id = ma.fields.String(
+        required=True, metadata={"description": "The request's X-Request-ID, as in the logs"}
     )
-
-
-def describe(messages: Any, path: tuple[str, ...] = ()) -> list[str]:
-    """Flatten webargs' nested messages to ``field: message`` lines, leaving out the location."""
-    if isinstance(messages, dict):
-        return [
-            line for key, value in messages.items() for line in describe(value, (*path, str(key)))
-        ]
-    if isinstance(messages, list):
-        return [line for message in messages for line in describe(message, path)]
-    field = ".".join(path[1:])
-    return [f"{field}: {messages}" if field else str(messages)]
-
-
-def error_response(error: HTTPException) -> tuple[dict[str, Any], int, dict[str, str]]:
-    """The body, status and headers answering ``error``; flask-smorest's ``abort`` data kept."""
-    data = getattr(error, "data", None) or {}
-    errors = data.get("errors") or data.get("messages")
-    payload: dict[str, Any] = {"detail": data.get("message") or error.description}
-    if errors:
-        payload["detail"] = "; ".join(describe(errors))
-        payload["errors"] = errors
-    headers = dict(data.get("headers") or {})
-    if isinstance(error, MethodNotAllowed) and error.valid_methods:
-        headers["Allow"] = ", ".join(error.valid_methods)
-    return payload, error.code or 500, headers
+    errors = ma.fields.List(
+        ma.fields.Nested(FieldErrorSchema),
+        metadata={"description": "Only with 422: each invalid field (at most 5)"},
+    )
