@@ -40,7 +40,7 @@ def _venv_tool(name: str) -> str:
 # RFC 9457 problem. Their errors must be problems with the contract's status; the others may
 # still answer their old JSON errors until their templates land. Once all four are in this
 # set, drop it and keep only the problem branch of _assert_error_answer.
-PROBLEM_FRAMEWORKS = {"asab", "django", "fastapi"}
+PROBLEM_FRAMEWORKS = {"asab", "django", "fastapi", "flask"}
 
 
 def _assert_error_answer(
