@@ -42,6 +42,14 @@ def test_list_defaults(items_client: FlaskClient) -> None:
     }
 
 
+def test_page_past_the_end_is_empty(items_client: FlaskClient) -> None:
+    items_client.post("/items", json={"name": "only"})
+
+    page = items_client.get("/items?offset=9223372036854775806").get_json()
+
+    assert (page["items"], page["total"]) == ([], 1)
+
+
 def test_delete(items_client: FlaskClient) -> None:
     item_id = items_client.post("/items", json={"name": "doomed"}).get_json()["id"]
 

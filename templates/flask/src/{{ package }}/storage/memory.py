@@ -38,6 +38,9 @@ class InMemoryItemRepository:
     def page(self, limit: int, offset: int) -> tuple[Sequence[StoredItem], int]:
         with self._lock:
             # Ids only grow, so insertion order is id order.
+            # Past the end there is nothing to slice; islice refuses stops beyond sys.maxsize.
+            if offset >= len(self._items):
+                return [], len(self._items)
             items = list(itertools.islice(self._items.values(), offset, offset + limit))
             return items, len(self._items)
 
