@@ -36,27 +36,13 @@ def _venv_tool(name: str) -> str:
     return str(Path(sys.executable).parent / name)
 
 
-# Transitional (issue 14): the frameworks whose templates already answer every error with an
-# RFC 9457 problem. Their errors must be problems with the contract's status; the others may
-# still answer their old JSON errors until their templates land. Once all four are in this
-# set, drop it and keep only the problem branch of _assert_error_answer.
-PROBLEM_FRAMEWORKS = {"asab", "django", "fastapi", "flask"}
-
-
-def _assert_error_answer(
-    service: GeneratedService, response: httpx.Response, status: int, old_statuses: set[int]
-) -> None:
-    """An error answer: a problem with ``status``, or (transitional) the old JSON error."""
-    is_problem = response.headers.get("content-type", "").startswith("application/problem+json")
-    if service.framework in PROBLEM_FRAMEWORKS or is_problem:
-        assert response.status_code == status, response.text
-        assert is_problem, response.headers.get("content-type")
-        problem = response.json()
-        assert problem["status"] == status
-        assert problem["request_id"] == response.headers["x-request-id"]
-    else:
-        assert response.status_code in old_statuses, response.text
-        assert response.json(), "an error answer must say why"
+def _assert_error_answer(service: GeneratedService, response: httpx.Response, status: int) -> None:
+    """An error answer: an RFC 9457 problem with ``status`` and the request's id."""
+    assert response.status_code == status, response.text
+    assert response.headers.get("content-type", "").startswith("application/problem+json")
+    problem = response.json()
+    assert problem["status"] == status
+    assert problem["request_id"] == response.headers["x-request-id"]
 
 
 # Files ---------------------------------------------------------------------------------------
@@ -244,22 +230,22 @@ def test_items_lifecycle(server: Server) -> None:
 )
 def test_items_reject_bad_bodies(server: Server, service: GeneratedService, body: object) -> None:
     response = httpx.post(f"{server.url}/items", json=body)
-    _assert_error_answer(service, response, 422, {400, 422})
+    _assert_error_answer(service, response, 422)
 
 
 def test_items_reject_bad_json_and_pagination(server: Server, service: GeneratedService) -> None:
     broken = httpx.post(
         f"{server.url}/items", content=b"{not json", headers={"content-type": "application/json"}
     )
-    _assert_error_answer(service, broken, 400, {400, 422})
+    _assert_error_answer(service, broken, 400)
     for params in ({"limit": 0}, {"limit": 101}, {"offset": -1}, {"limit": "many"}):
         response = httpx.get(f"{server.url}/items", params=params)
-        _assert_error_answer(service, response, 422, {400, 422})
+        _assert_error_answer(service, response, 422)
 
 
 def test_items_unknown_is_404(server: Server, service: GeneratedService) -> None:
     response = httpx.get(f"{server.url}/items/987654321")
-    _assert_error_answer(service, response, 404, {404})
+    _assert_error_answer(service, response, 404)
 
 
 def test_request_id_is_honoured_or_generated(server: Server) -> None:
@@ -322,8 +308,6 @@ def test_schemathesis_negative_data_is_refused(
     5xx, and every answer has the media type and schema the document gives it (problem+json
     for errors). Bounded by the examples per operation and the subprocess timeout; schemathesis'
     own ``--max-time`` is not a cap but a budget that fuzzing spends whole."""
-    if service.framework not in PROBLEM_FRAMEWORKS:
-        pytest.skip(f"error model not converted yet for {service.framework}")
     server: Server = request.getfixturevalue("server")
     checks = (
         "not_a_server_error,negative_data_rejection,content_type_conformance,"

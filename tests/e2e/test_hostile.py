@@ -21,7 +21,6 @@ import pytest
 from tests.e2e import rawhttp
 from tests.e2e.corpus import ACCEPTED, CORPUS, Case
 from tests.e2e.harness import GeneratedService, Server
-from tests.e2e.test_contract import PROBLEM_FRAMEWORKS
 
 PROBLEM_MEMBERS = ["type", "title", "status", "detail", "instance", "request_id"]
 SECURITY_HEADERS = {
@@ -80,13 +79,8 @@ def log_faults(server: Server, request_ids: set[str]) -> list[str]:
     return faults
 
 
-def converted_server(request: pytest.FixtureRequest, service: GeneratedService) -> Server:
-    """The service's running server, once its framework speaks problem+json (else a skip).
-
-    Asked for only after the check, so that a framework not converted yet starts no server.
-    """
-    if service.framework not in PROBLEM_FRAMEWORKS:
-        pytest.skip(f"error model not converted yet for {service.framework}")
+def running_server(request: pytest.FixtureRequest, service: GeneratedService) -> Server:
+    """The service's running production server (the harness's session fixture)."""
     server: Server = request.getfixturevalue("server")
     return server
 
@@ -147,7 +141,7 @@ def _body_not_echoed(case: Case, answer: rawhttp.Answer) -> None:
 def test_hostile_request_is_refused_cleanly(
     request: pytest.FixtureRequest, service: GeneratedService, case: Case
 ) -> None:
-    server = converted_server(request, service)
+    server = running_server(request, service)
     request_id = f"hostile-{case.id}"
     answer = rawhttp.send(server.url, case.request, request_id)
     assert_problem(case, answer, request_id)
@@ -158,7 +152,7 @@ def test_hostile_request_is_refused_cleanly(
 def test_valid_request_that_looks_hostile_is_served(
     request: pytest.FixtureRequest, service: GeneratedService, case: Case
 ) -> None:
-    server = converted_server(request, service)
+    server = running_server(request, service)
     request_id = f"accepted-{case.id}"
     answer = rawhttp.send(server.url, case.request, request_id)
     assert answer.status == case.status, f"{answer.status}: {answer.body[:500]!r}"
@@ -175,7 +169,7 @@ def test_unsafe_request_id_is_replaced(
     request: pytest.FixtureRequest, service: GeneratedService
 ) -> None:
     """A request id that is too long or not printable is not echoed; the problem has the new one."""
-    server = converted_server(request, service)
+    server = running_server(request, service)
     for unsafe in ("x" * 1000, "a b", "<script>"):
         answer = rawhttp.send(server.url, rawhttp.Request("GET", "/nowhere"), unsafe)
         assert answer.status == 404
@@ -192,7 +186,7 @@ def test_client_leaving_mid_body_harms_no_one(
 ) -> None:
     """A body cut short by the client (it promised more, then closed) is not a server error:
     no 5xx is answered or logged, and the server goes on answering."""
-    server = converted_server(request, service)
+    server = running_server(request, service)
     expect_known_defect(request, service.framework, "client-leaving")
     url = urlsplit(server.url)
     assert url.hostname
@@ -230,7 +224,7 @@ def test_corpus_leaves_no_traceback(
 ) -> None:
     """No request of the corpus is an unexpected error inside the server either: after all of
     them, the server still answers, and its log has no error line for any of them."""
-    server = converted_server(request, service)
+    server = running_server(request, service)
     request_ids = set()
     for case in CORPUS:
         request_ids.add(f"trace-{case.id}")
