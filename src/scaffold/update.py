@@ -304,11 +304,118 @@ def _sweep(service_dir: Path) -> set[str]:
         if rel.endswith(".rej"):
             found.add(rel.removesuffix(".rej"))
         elif code not in {"??", "!!"} and full.is_file():
-            before = _git(["show", f"HEAD:./{rel}"], service_dir)
-            ours = before.stdout.encode() if before.returncode == 0 else None
+            ours = _committed(service_dir, rel)
             if _markers(full.read_bytes()) > _markers(ours):
                 found.add(rel)
     return found
+
+
+def _committed(service_dir: Path, rel: str) -> bytes | None:
+    """The bytes of ``rel`` at HEAD (None when HEAD has no such file), whatever its encoding."""
+    shown = subprocess.run(
+        ["git", "show", f"HEAD:./{rel}"],
+        cwd=service_dir,
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    return shown.stdout if shown.returncode == 0 else None
+
+
+def _fragile(content: bytes | None) -> bool:
+    """Whether copier's text patch cannot carry ``content``: binary to git, or not UTF-8.
+
+    git calls a file binary (and will not merge it) when a NUL is in its first 8000 bytes;
+    UTF-16 text is. copier pipes its patch through a UTF-8 text decoder, which drops the bytes
+    of any other encoding (Latin-1's ``é``).
+    """
+    if content is None:
+        return False
+    if b"\0" in content[:8000]:
+        return True
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def _keep_owner_bytes(
+    service_dir: Path,
+    base: dict[str, bytes],
+    ours: dict[str, bytes],
+    new: dict[str, bytes],
+) -> set[str]:
+    """Put back every owner's byte copier's text merge lost; a conflict where both changed.
+
+    A file the template did not change (or changed to exactly the owner's version) must be
+    the owner's, byte for byte. A file both sides changed that copier's patch cannot carry
+    (:func:`_fragile`) is left as the new template wrote it, the owner's bytes gone: it gets
+    the owner's bytes back in the working tree and a conflict in the index (base, ours and the
+    template's version as stages 1 to 3, as ``git merge`` records one), so
+    ``git checkout --theirs`` shows the template's version and the update reports it.
+    """
+    conflicts: set[str] = set()
+    for rel, content in ours.items():
+        old, theirs = base.get(rel), new.get(rel)
+        target = service_dir / rel
+        if target.is_symlink() or target.is_dir():
+            continue
+        if target.is_file() and target.read_bytes() == content:
+            continue
+        if theirs is None:
+            continue  # removed by the template: _restore_edited decides
+        if theirs in (old, content):
+            target.write_bytes(content)  # nothing of the template's to merge: the owner's file
+            continue
+        if content == old or not (_fragile(old) or _fragile(content) or _fragile(theirs)):
+            continue  # the template's change alone, or git's own text merge
+        target.write_bytes(content)
+        _record_conflict(service_dir, rel, old, content, theirs)
+        conflicts.add(rel)
+    return conflicts
+
+
+def _record_conflict(
+    service_dir: Path, rel: str, base: bytes | None, ours: bytes, theirs: bytes
+) -> None:
+    """Mark ``rel`` unmerged in the index, with its three versions as git's stages 1 to 3."""
+    mode = _git(["ls-files", "-s", "--", rel], service_dir).stdout.split(" ", 1)[0] or "100644"
+    prefix = _git(["rev-parse", "--show-prefix"], service_dir).stdout.strip()
+    lines = [f"0 {'0' * 40}\t{prefix}{rel}"]
+    for stage, content in ((1, base), (2, ours), (3, theirs)):
+        if content is None:
+            continue
+        stored = subprocess.run(
+            ["git", "hash-object", "-w", "--stdin"],
+            cwd=service_dir,
+            input=content,
+            capture_output=True,
+            check=False,
+            timeout=120,
+        )
+        if stored.returncode == 0:
+            sha = stored.stdout.decode().strip()
+            lines.append(f"{mode} {sha} {stage}\t{prefix}{rel}")
+    top = _git(["rev-parse", "--show-toplevel"], service_dir).stdout.strip()
+    subprocess.run(
+        ["git", "update-index", "--index-info"],
+        cwd=top or service_dir,
+        input="".join(f"{line}\n" for line in lines).encode(),
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def _undo(service_dir: Path) -> None:
+    """Put the service back as committed after an update that failed half-way.
+
+    :func:`prepare` refused a tree with uncommitted changes, so HEAD is the owner's work and
+    every untracked, not ignored file is the failed update's.
+    """
+    _git(["checkout", "HEAD", "--", "."], service_dir)
+    _git(["clean", "-fdq", "--", "."], service_dir)
 
 
 def _file_mode_setting(top: Path) -> str:
@@ -374,17 +481,22 @@ def run(request: Request, *, conflict: str = "inline", plan: bool = False) -> Ou
                     answers = {**old, **request.overrides}
                     copies["new"] = _render(url, new_tag, answers, scratch / "n")
             except CopierError as exc:
+                _undo(service_dir)
                 raise SvcgenError(f"copier could not update: {str(exc).splitlines()[0]}") from None
+            except BaseException:
+                _undo(service_dir)  # nothing half-done, no answers file claiming the new version
+                raise
             base, new = copies["base"], copies["new"]
             paths = set(base) | set(new)
             _restore_edited(service_dir, base, ours, new)
+            kept = _keep_owner_bytes(service_dir, base, ours, new)
             result = _read(service_dir, paths)
             for rel in sorted(paths):
                 rej = (service_dir / f"{rel}.rej").exists()
                 state = classify(base.get(rel), ours.get(rel), new.get(rel), result.get(rel), rej)
                 if state is not None:
                     outcome.files[rel] = state
-            for rel in _sweep(service_dir):
+            for rel in _sweep(service_dir) | kept:
                 outcome.files[rel] = "conflict"
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
