@@ -103,16 +103,17 @@ def read_answers_file(path: Path, catalogue: Catalogue) -> dict[str, Any]:
 
     Keys starting with ``_`` are copier's bookkeeping and are ignored.
     """
+    from scaffold.safefiles import load_yaml, read_limited
+
+    raw = read_limited(path, "answers file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"cannot read answers file {path}: {exc}") from None
     import yaml
 
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"answers file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read answers file {path}: {exc}") from None
-    try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text, f"answers file {path}")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""

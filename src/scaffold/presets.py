@@ -31,7 +31,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -105,25 +104,24 @@ def find_preset(option: Path | None) -> tuple[Path, str] | None:
     if from_env:
         return Path(from_env).expanduser(), f"${PRESET_ENV}"
     user = user_preset_path()
-    if user.is_file():
+    if user.exists():  # a FIFO or directory there is refused when read, not silently skipped
         return user, "user config"
     return None
 
 
 def load_preset(path: Path, catalogue: Catalogue, origin: str = "--preset") -> Preset:
     """Read and validate a preset file; any problem is a one-line :class:`UsageError`."""
+    from scaffold.safefiles import load_toml, read_limited
+
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"preset file not found: {path} (from {origin})") from None
-    except OSError as exc:
-        raise UsageError(f"cannot read preset {path}: {exc.strerror or exc}") from None
+        raw = read_limited(path, "preset file")
+    except UsageError as exc:
+        raise UsageError(f"{exc} (from {origin})") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise UsageError(f"preset {path} is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"preset {path} is not valid TOML: {exc}") from None
+    data = load_toml(text, f"preset {path}")
     return parse_preset(
         data,
         catalogue,
