@@ -75,17 +75,30 @@ def init_git(directory: Path, message: str) -> GitResult:
     init = _git(["init", "-q", "-b", "main"], directory)
     if init.returncode != 0:
         return GitResult(False, f"git init failed ({_first_line(init.stderr)}); run: {manual}")
-    _git(["add", "-A"], directory)
+    added = _git(["add", "-A"], directory)
+    if added.returncode != 0:
+        raise SvcgenError(f"git could not stage the service: {_first_line(added.stderr)}")
     commit = _git(["commit", "-q", "--no-verify", "-m", message], directory)
     if commit.returncode == 0:
         return GitResult(True)
-    reason = _first_line(commit.stderr or commit.stdout)
-    if "identity" in commit.stderr or "user.email" in commit.stderr:
-        reason = "git has no user.name/user.email configured"
+    if not _identity_missing(commit.stderr):
+        # Anything but a missing identity (a full disk, a broken repository) is a failure:
+        # advice to set user.name would be wrong, and the service would be half-committed.
+        reason = _first_line(commit.stderr or commit.stdout)
+        raise SvcgenError(f"git could not make the first commit: {reason}")
     return GitResult(
         False,
-        f"the first commit was not made ({reason}); the files are staged: set "
-        "`git config --global user.name/user.email`, then `git commit -m 'Generate service'`",
+        "the first commit was not made (git has no user.name/user.email configured); the "
+        "files are staged: set `git config --global user.name/user.email`, then "
+        "`git commit -m 'Generate service'`",
+    )
+
+
+def _identity_missing(stderr: str) -> bool:
+    """Whether git refused to commit only because it does not know who is committing."""
+    return any(
+        phrase in stderr
+        for phrase in ("Please tell me who you are", "unable to auto-detect email", "identity")
     )
 
 
@@ -109,13 +122,19 @@ def render_service(
     first commit, e.g. the preset the service was made with, which copier cannot record.
     Returns the git outcome, or ``None`` when ``git_message`` is ``None`` (``--no-git``).
     """
-    check_target(target)
     parent = target.parent
+    created = _missing_parents(parent)
     try:
+        check_target(target)
         parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".svcgen", dir=parent))
     except OSError as exc:
+        _remove_created(created)
         raise SvcgenError(f"cannot write to {parent}: {exc.strerror or exc}") from None
+    except BaseException:
+        _remove_created(created)
+        raise
+    done = False
     try:
         with _sigterm_as_interrupt():
             rendered = staging / target.name
@@ -131,9 +150,47 @@ def render_service(
             if target.is_dir():
                 target.rmdir()
             os.replace(rendered, target)
-            return git
+            done = True
+        _save_compiled_templates()
+        return git
+    except OSError as exc:
+        # A full disk, a name too long, a read-only or unreadable place: one line, exit 1.
+        where = exc.filename or parent
+        raise SvcgenError(f"cannot write {where}: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if not done:
+            _remove_created(created)
+
+
+def _save_compiled_templates() -> None:
+    """Keep what this render compiled for the next one (a cache: losing it costs only time)."""
+    from scaffold import jinja_cache
+
+    jinja_cache.save()
+
+
+def _missing_parents(directory: Path) -> list[Path]:
+    """The directories ``mkdir(parents=True)`` would create for ``directory``, deepest first."""
+    missing: list[Path] = []
+    try:
+        while not directory.exists() and not directory.is_symlink():
+            missing.append(directory)
+            if directory.parent == directory:
+                break
+            directory = directory.parent
+    except OSError:  # a name too long, a loop: nothing can be created there anyway
+        return []
+    return missing
+
+
+def _remove_created(created: list[Path]) -> None:
+    """Remove the (empty) parents a failed ``new`` created, so it leaves nothing behind."""
+    for directory in created:
+        try:
+            directory.rmdir()
+        except OSError:
+            return
 
 
 def _copier_copy(template: Path, destination: Path, answers: Mapping[str, Any]) -> None:
@@ -166,6 +223,15 @@ def _copier_copy(template: Path, destination: Path, answers: Mapping[str, Any]) 
         except CopierError as exc:
             raise SvcgenError(
                 f"copier could not render the template: {_first_line(str(exc))}"
+            ) from None
+        except Exception as exc:
+            if isinstance(exc, OSError) and exc.errno is not None:
+                raise  # render_service says which place could not be written
+            # A git that fails under copier, a broken COPIER_SETTINGS_PATH: copier raises
+            # its dependencies' errors as they are; each is a failure to render, in one line.
+            raise SvcgenError(
+                f"copier could not render the template ({type(exc).__name__}): "
+                f"{_first_line(str(exc))}"
             ) from None
     # Record the template's stable URL and release tag, so that `svcgen update` can find the
     # version this service was made from wherever it runs (see scaffold.service).

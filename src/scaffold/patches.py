@@ -203,11 +203,10 @@ def compiled_templates() -> Iterator[None]:
 
     cached = cached_property(jinja_env)
     cached.__set_name__(Worker, "jinja_env")
-    try:
-        with _replaced(Worker, "jinja_env", cached):
-            yield
-    finally:
-        jinja_cache.save()
+    # The caller saves the cache (jinja_cache.save) once its whole operation succeeded: a
+    # failed or interrupted one leaves nothing behind, not even a cache entry.
+    with _replaced(Worker, "jinja_env", cached):
+        yield
 
 
 @contextmanager
