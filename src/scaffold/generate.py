@@ -122,6 +122,28 @@ def render_service(
     first commit, e.g. the preset the service was made with, which copier cannot record.
     Returns the git outcome, or ``None`` when ``git_message`` is ``None`` (``--no-git``).
     """
+    # SIGTERM unwinds like Ctrl-C from before the first directory is made, so that no signal
+    # can land between creating the parents or the staging directory and the cleanup below.
+    with _sigterm_as_interrupt():
+        return _render_into_place(
+            template,
+            target,
+            answers,
+            git_message=git_message,
+            progress=progress,
+            extra_files=extra_files,
+        )
+
+
+def _render_into_place(
+    template: Path,
+    target: Path,
+    answers: Mapping[str, Any],
+    *,
+    git_message: str | None,
+    progress: Callable[[str], None],
+    extra_files: Mapping[str, str] | None,
+) -> GitResult | None:
     parent = target.parent
     created = _missing_parents(parent)
     try:
