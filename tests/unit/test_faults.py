@@ -818,7 +818,12 @@ def _in_tmp(sandbox: Sandbox, line: str) -> bool:
 STARTUP_DELAYS = [0.0, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.13, 0.16, 0.2, 0.25, 0.3, 0.4, 0.5]
 
 
-@xfail("Ctrl-C during start-up imports prints a KeyboardInterrupt traceback")
+@pytest.mark.xfail(
+    strict=False,
+    reason="issue 13: a Ctrl-C while the interpreter itself imports `site` (the venv's .pth "
+    "files) is a traceback before any svcgen code runs; from svcgen's first import on it is "
+    "one line, exit 130",
+)
 def test_ctrl_c_during_startup(sandbox: Sandbox) -> None:
     target = sandbox.work / "svc"
     before = sandbox.snapshot()
@@ -864,7 +869,16 @@ RENDER_DELAYS = [0.0, 0.05, 0.15, 0.3, 0.5, 0.8, 1.2, 1.8]
                 "traceback ('Exception ignored') after 'Created'",
             ),
         ),
-        "x/y/z",
+        pytest.param(
+            "x/y/z",
+            # Not strict: only a signal that lands while copier's `git clone` of a development
+            # checkout runs races the clone's cleanup in $TMPDIR (see the test below).
+            marks=pytest.mark.xfail(
+                strict=False,
+                reason="issue 13: a signal during copier's clone of the template may leave "
+                "the clone in $TMPDIR",
+            ),
+        ),
     ],
 )
 def test_signal_during_render(sandbox: Sandbox, sig: int, out: str) -> None:
@@ -1037,7 +1051,6 @@ def test_targets_that_cannot_be_used(sandbox: Sandbox, kind: str) -> None:
     sandbox.refuse(*NEW, "-o", out, code=(1, 2))
 
 
-@xfail("a failed write to stdout ends in 'Exception ignored' and exit 120")
 def test_stdout_that_cannot_be_written(sandbox: Sandbox) -> None:
     """``svcgen list > /dev/full``: the write fails; one line, exit 1, no traceback."""
     with open("/dev/full", "w") as full:
