@@ -170,6 +170,24 @@ def update(
     raise typer.Exit(code)
 
 
+def _validate_recorded(service: Any) -> None:
+    """Refuse (exit 2) a service whose recorded answers no update could use.
+
+    The committed answers go through the same :func:`scaffold.answers.validate` as every
+    other answer, so ``check`` never calls a service with ``framework: ../../etc`` up to date.
+    """
+    from scaffold.answers import validate
+    from scaffold.service import ANSWERS_FILE
+
+    questions = catalogue()
+    recorded = {
+        key: value
+        for key, value in service.user_answers.items()
+        if key in questions and not questions[key].computed
+    }
+    validate(questions, recorded, where=f"{ANSWERS_FILE} of {service.path}")
+
+
 @app.command()
 def check(
     path: Annotated[Path, typer.Argument(metavar="PATH", help="The service.")] = Path("."),
@@ -181,6 +199,7 @@ def check(
     from scaffold.status import check_service
 
     result = check_service(path)
+    _validate_recorded(result.service)
     team = presets.discover(preset, catalogue())
     contradictions = presets.service_contradictions(path, catalogue(), team)
     result.findings.extend(str(found) for found in contradictions)
