@@ -6,11 +6,11 @@ path from ``svcgen new`` to ``make dev`` relies on is checked here, with the fix
 - Python >= 3.11 for svcgen itself, and ``python3`` on PATH, which the service's ``make install``
   uses to create its virtualenv (the two can differ);
 - git, and an identity to make the service's first commit with (without one the service is
-  generated but not committed, and ``svcgen update`` needs that commit);
+  still generated, but not committed, and ``svcgen update`` needs that commit: a warning);
 - make, which runs every documented step of a service;
 - write access to the directory the service goes into;
-- a container engine (docker or podman), only for ``make docker-build`` and compose, so
-  it is a warning, not a failure.
+- a container engine (docker or podman) whose daemon answers, only for ``make docker-build``
+  and compose, so it is a warning, not a failure; a client without its daemon is no engine.
 
 Tools are looked up on PATH and run with a short timeout; nothing is written but a temporary
 file in the target directory, removed at once.
@@ -18,6 +18,7 @@ file in the target directory, removed at once.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -120,7 +121,10 @@ def check_git_identity(target: Path) -> Check:
     )
     if shutil.which("git") is None:
         return Check(
-            "git identity", False, "git is not installed", "install git first, then: " + fix
+            "git identity",
+            False,
+            "git is not installed",
+            "install git first, then: " + fix,
         )
     where = _existing(target)
     values = {}
@@ -133,7 +137,8 @@ def check_git_identity(target: Path) -> Check:
         values[key] = configured or env or ""
     missing = [f"user.{key}" for key, value in values.items() if not value]
     if missing:
-        return Check("git identity", False, f"no {' or '.join(missing)}", fix)
+        detail = f"no {' or '.join(missing)}: services are generated without their first commit"
+        return Check("git identity", False, detail, fix, required=False)
     return Check("git identity", True, f"{values['name']} <{values['email']}>")
 
 
@@ -152,13 +157,33 @@ def check_make() -> Check:
     return Check("make", ok, detail, "" if ok else "reinstall make")
 
 
+#: How each engine reports its daemon's version: the client alone answers ``--version``.
+_DAEMON_QUERY = {
+    "docker": ["info", "--format", "{{.ServerVersion}}"],
+    "podman": ["info", "--format", "{{.Version.Version}}"],
+}
+
+
 def check_container_engine() -> Check:
-    for engine in ("docker", "podman"):
+    clients = []
+    for engine, query in _DAEMON_QUERY.items():
         found = shutil.which(engine)
-        if found is not None:
-            probe = _run([found, "--version"])
-            version = _version(probe.stdout) if probe and probe.returncode == 0 else "?"
-            return Check("container engine", True, f"{engine} {version}", required=False)
+        if found is None:
+            continue
+        probe = _run([found, *query])
+        if probe is not None and probe.returncode == 0 and probe.stdout.strip():
+            detail = f"{engine} {_version(probe.stdout)}"
+            return Check("container engine", True, detail, required=False)
+        reason = (probe.stderr.strip().splitlines() or ["no answer"])[-1] if probe else "no answer"
+        clients.append(f"{engine} (its daemon does not answer: {reason[:120]})")
+    if clients:
+        return Check(
+            "container engine",
+            False,
+            "; ".join(clients),
+            "start its daemon (e.g. `sudo systemctl start docker`, `podman machine start`)",
+            required=False,
+        )
     return Check(
         "container engine",
         False,
@@ -183,10 +208,15 @@ def check_target(target: Path) -> Check:
     try:
         handle, name = tempfile.mkstemp(prefix=".svcgen-doctor-", dir=where)
     except OSError as exc:
+        # A directory that exists but takes no new files (/proc, a read-only mount) answers
+        # ENOENT or EROFS; say what that means rather than "No such file or directory".
+        reason = exc.strerror or str(exc)
+        if exc.errno in (errno.ENOENT, errno.EROFS, errno.EACCES, errno.EPERM):
+            reason = f"no new files can be created there ({reason})"
         return Check(
             "write access",
             False,
-            f"cannot write to {shown}: {exc.strerror or exc}",
+            f"cannot write to {shown}: {reason}",
             "choose another directory with -o DIR, or fix its permissions",
         )
     os.close(handle)
