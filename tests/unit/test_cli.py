@@ -125,6 +125,9 @@ def test_new_service_with_git(tmp_path: Path) -> None:
     assert "Created shop-api" in result.stdout
     assert "cd ./services/shop-api" in result.stdout
     assert "make install" in result.stdout
+    # The database the development settings name, from the service's own .env.example.
+    assert "createdb -h 127.0.0.1 -p 5432 -U postgres shop_api" in result.stdout
+    assert "make migrate" in result.stdout
     answers = yaml.safe_load((target / ".copier-answers.yml").read_text())
     assert answers["framework"] == "fastapi"
     assert answers["db"] == "postgres"

@@ -113,7 +113,35 @@ def report(target: Path, answers: dict[str, Any], git: Any) -> None:
     typer.echo("\nNext:")
     typer.echo(f"  cd {shown}")
     typer.echo("  make install      # virtualenv + the service with its dev tools")
+    database = _development_database(target)
+    if database:
+        typer.echo(f"  {database}   # the database .env.example names")
+        typer.echo("  make migrate      # create its tables")
     typer.echo("  make dev          # http://127.0.0.1:8000/docs")
+
+
+def _development_database(target: Path) -> str | None:
+    """``createdb`` for the development ``DATABASE_URL`` of the service's ``.env.example``.
+
+    Read from the generated file rather than restated here, so the hint names exactly what
+    ``make dev`` and ``make migrate`` will connect to; None when the service has no database.
+    """
+    from urllib.parse import urlsplit
+
+    try:
+        lines = (target / ".env.example").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        if line.startswith("DATABASE_URL="):
+            url = urlsplit(line.partition("=")[2].strip())
+            name = url.path.lstrip("/")
+            if url.hostname and name:
+                return (
+                    f"createdb -h {url.hostname} -p {url.port or 5432} "
+                    f"-U {url.username or 'postgres'} {name}"
+                )
+    return None
 
 
 @app.command("list")
