@@ -55,6 +55,17 @@ def too_large() -> ProblemError:
     return ProblemError(413, f"the body must be at most {limit} bytes")
 
 
+def _path() -> str:
+    """The request's path, with the leading slashes it was sent with.
+
+    Werkzeug's ``request.path`` folds ``//x`` to ``/x``; the problem's ``instance`` names
+    the path as the client sent it, like the other frameworks' services do.
+    """
+    path_info = request.environ.get("PATH_INFO", "")
+    slashes = len(path_info) - len(path_info.lstrip("/"))
+    return "/" * max(slashes, 1) + request.path.lstrip("/")
+
+
 def problem_response(
     status: int,
     detail: str,
@@ -65,7 +76,7 @@ def problem_response(
     body = problems.problem(
         status,
         detail,
-        instance=request.path,
+        instance=_path(),
         request_id=request_id_var.get() or "",
         errors=errors,
     )
