@@ -71,10 +71,19 @@ class ProblemParser(FlaskParser):
         for member in body:
             order.setdefault(member, len(order))
         errors = [
-            problems.field_error(str(name), _first(message))
+            problems.field_error(_field_name(str(name)), _first(message))
             for name, message in sorted(by_field.items(), key=lambda item: order.get(item[0], 0))
         ]
         raise invalid(errors)
+
+
+def _field_name(member: str) -> str:
+    """A body member's name as a field error shows it: valid UTF-8, whatever was sent.
+
+    A lone surrogate becomes ``?``, as in the services of the other frameworks, so a member
+    name reads the same whichever of them answers.
+    """
+    return member.encode("utf-8", "replace").decode("utf-8")
 
 
 def _first(message: Any) -> str:
