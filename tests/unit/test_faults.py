@@ -899,7 +899,6 @@ def test_signal_during_render(sandbox: Sandbox, sig: int, out: str) -> None:
     assert interrupted, "every run finished before the signal"
 
 
-@xfail("interrupted while copier clones the template, the clone is left in $TMPDIR")
 def test_interrupt_while_copier_clones_the_template(sandbox: Sandbox) -> None:
     """A signal just after copier starts its clone of the template: nothing may be left.
 
@@ -909,6 +908,7 @@ def test_interrupt_while_copier_clones_the_template(sandbox: Sandbox) -> None:
     scratch = Path(sandbox.env["TMPDIR"])
     before = sandbox.snapshot()
     started = time.monotonic()
+    clones_seen = 0
     for run in range(24):
         if time.monotonic() - started > 150:
             break
@@ -928,6 +928,7 @@ def test_interrupt_while_copier_clones_the_template(sandbox: Sandbox) -> None:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and process.poll() is None:
                 if any(p.name.startswith("copier.") for p in scratch.iterdir()):
+                    clones_seen += 1
                     break
                 time.sleep(0.001)
             time.sleep(0.004 * (run // 2))
@@ -945,6 +946,11 @@ def test_interrupt_while_copier_clones_the_template(sandbox: Sandbox) -> None:
             continue
         check_refusal(result, 130)
         assert not changes(before, sandbox.snapshot()), changes(before, sandbox.snapshot())
+    if not clones_seen:
+        pytest.skip(
+            "copier made no clone to interrupt: svcgen renders from a plain copy of copier.yml "
+            "and templates/, which copier reads in place"
+        )
 
 
 # A failing git, a failing copier ----------------------------------------------------------
