@@ -41,22 +41,6 @@ TITLES = {
 }
 
 
-#: Defects known in a converted framework, each checked by a strict xfail: the test fails
-#: once the defect is fixed, so the entry is removed with the fix.
-KNOWN_DEFECTS = {
-    ("asab", "client-leaving"): (
-        "ASAB logs a 500 with a traceback when the client closes mid-body: aiohttp's "
-        "ConnectionResetError from request.read() in schemas.json_body is not caught"
-    ),
-}
-
-
-def expect_known_defect(request: pytest.FixtureRequest, framework: str, check: str) -> None:
-    reason = KNOWN_DEFECTS.get((framework, check))
-    if reason:
-        request.node.add_marker(pytest.mark.xfail(reason=reason, strict=True))
-
-
 def log_faults(server: Server, request_ids: set[str]) -> list[str]:
     """The server's JSON log lines, for these request ids, of an error or a 5xx answer."""
     faults = []
@@ -187,7 +171,6 @@ def test_client_leaving_mid_body_harms_no_one(
     """A body cut short by the client (it promised more, then closed) is not a server error:
     no 5xx is answered or logged, and the server goes on answering."""
     server = running_server(request, service)
-    expect_known_defect(request, service.framework, "client-leaving")
     url = urlsplit(server.url)
     assert url.hostname
     assert url.port
