@@ -78,6 +78,9 @@ def snapshot(roots: Sequence[Path]) -> dict[str, tuple[object, ...]]:
 
     Symbolic links are recorded, never followed; a directory's own mtime is left out, since
     creating and removing a staging directory inside it changes nothing a user can see.
+    svcgen's own cache (``~/.cache/svcgen``: the template copy and release history a checkout
+    renders from, keyed by their content) is left out too: any run may fill it, and it holds
+    nothing of the service or the answers.
     """
     state: dict[str, tuple[object, ...]] = {}
     for root in roots:
@@ -86,8 +89,12 @@ def snapshot(roots: Sequence[Path]) -> dict[str, tuple[object, ...]]:
             continue
         for top, dirs, files in os.walk(root, followlinks=False):
             dirs.sort()
+            if Path(top).name == ".cache" and "svcgen" in dirs:
+                dirs.remove("svcgen")
             for name in [None, *sorted(files), *dirs]:
                 path = Path(top) if name is None else Path(top) / name
+                if path.name == ".cache" and set(os.listdir(path)) <= {"svcgen"}:
+                    continue  # a .cache that holds only svcgen's cache
                 state[str(path)] = _entry(path)
     return state
 
