@@ -1,3 +1,3 @@
 """svcgen: generate production-ready Python microservices from one copier template."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
