@@ -149,6 +149,7 @@ def update(
     if jobs is not None:
         raise UsageError("--jobs goes with --all")
     request = updating.prepare(path, catalogue(), to=to, data=data)
+    _validate_recorded(request.service)
     outcome = updating.run(request, conflict=conflict, plan=plan)
     code = outcome.exit_code
     checked = None
@@ -186,6 +187,14 @@ def _validate_recorded(service: Any) -> None:
         if key in questions and not questions[key].computed
     }
     validate(questions, recorded, where=f"{ANSWERS_FILE} of {service.path}")
+    # git's transports that run a command ("ext::...") or name one ("fd::") are never a
+    # template's address, whatever a committed answers file says.
+    source = service.answers.get("_src_path")
+    if not isinstance(source, str) or "::" in source:
+        raise UsageError(
+            f"{ANSWERS_FILE} of {service.path}: _src_path is not a template address: "
+            f"{str(source)[:100]!r}"
+        )
 
 
 @app.command()
