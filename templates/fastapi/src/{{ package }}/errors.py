@@ -30,13 +30,8 @@ from .storage import StorageUnavailable
 
 L = logging.getLogger(__name__)
 
-NO_SUCH_RESOURCE = "no such resource"
-NO_SUCH_ITEM = "no item has this id"
-METHOD_NOT_ALLOWED = "the method is not allowed on this resource"
-STORAGE_UNAVAILABLE = "the database is unavailable"
-INVALID = "the request is not valid; see errors"
 #: For a Starlette error that has no wording of its own here.
-_DETAILS = {404: NO_SUCH_RESOURCE, 405: METHOD_NOT_ALLOWED}
+_DETAILS = {404: problems.NO_SUCH_RESOURCE, 405: problems.METHOD_NOT_ALLOWED}
 #: Longest ``instance`` sent: the request path, cut so that any error answer stays small.
 MAX_INSTANCE = 200
 #: At most this many field errors are listed, so that an error answer stays small.
@@ -72,12 +67,12 @@ class ProblemError(Exception):
 
 def invalid(errors: list[problems.FieldError]) -> ProblemError:
     """The 422 for a request whose body, query or path parameters fail validation."""
-    return ProblemError(422, INVALID, errors[:MAX_FIELD_ERRORS])
+    return ProblemError(422, problems.INVALID, errors[:MAX_FIELD_ERRORS])
 
 
 def not_found() -> ProblemError:
     """The 404 for a valid item id that names no item."""
-    return ProblemError(404, NO_SUCH_ITEM)
+    return ProblemError(404, problems.NO_SUCH_ITEM)
 
 
 def too_large(limit: int) -> ProblemError:
@@ -168,12 +163,12 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         field_error = _field_error(error)
         if field_error not in errors:
             errors.append(field_error)
-    return problem_response(request, 422, INVALID, errors[:MAX_FIELD_ERRORS])
+    return problem_response(request, 422, problems.INVALID, errors[:MAX_FIELD_ERRORS])
 
 
 async def _storage_unavailable(request: Request, exc: Exception) -> Response:
     L.warning("Storage unavailable serving %s %s: %s", request.method, request.url.path, exc)
-    return problem_response(request, 503, STORAGE_UNAVAILABLE)
+    return problem_response(request, 503, problems.STORAGE_UNAVAILABLE)
 
 
 class UnexpectedErrors:

@@ -29,7 +29,6 @@ from .storage import Item
 #: What a checked body of ``POST`` or ``PATCH`` gives the route: the members it sets.
 ItemFields = dict[str, str | None]
 
-UNSUPPORTED_MEDIA_TYPE = "the body must be JSON, sent with Content-Type: application/json"
 CUT_SHORT = "the body ended before its declared length"
 
 
@@ -132,7 +131,7 @@ async def json_body(request: Request) -> object:
     if declared.isdigit() and int(declared) > limit:
         raise too_large(limit)
     if not problems.is_json_media_type(request.headers.get("content-type")):
-        raise ProblemError(415, UNSUPPORTED_MEDIA_TYPE)
+        raise ProblemError(415, problems.UNSUPPORTED_MEDIA_TYPE)
     try:
         raw = await request.body()
     except ClientDisconnect:

@@ -24,13 +24,12 @@ from .logs import request_id_var
 
 L = logging.getLogger(__name__)
 
-NO_SUCH_RESOURCE = "no such resource"
-NO_SUCH_ITEM = "no item has this id"
-METHOD_NOT_ALLOWED = "the method is not allowed on this resource"
-STORAGE_UNAVAILABLE = "the database is unavailable"
-INVALID = "the request is not valid; see errors"
 #: For a Werkzeug error that has no wording of its own here.
-_DETAILS = {404: NO_SUCH_RESOURCE, 405: METHOD_NOT_ALLOWED, 500: problems.UNEXPECTED}
+_DETAILS = {
+    404: problems.NO_SUCH_RESOURCE,
+    405: problems.METHOD_NOT_ALLOWED,
+    500: problems.UNEXPECTED,
+}
 
 
 class ProblemError(HTTPException):
@@ -46,7 +45,7 @@ class ProblemError(HTTPException):
 
 def invalid(errors: list[problems.FieldError]) -> ProblemError:
     """The 422 for a request whose body, query or path parameters fail validation."""
-    return ProblemError(422, INVALID, errors)
+    return ProblemError(422, problems.INVALID, errors)
 
 
 def too_large() -> ProblemError:
@@ -104,7 +103,7 @@ def register(app: Flask, *, unavailable: tuple[type[Exception], ...] = ()) -> No
 
     def storage_unavailable(error: Exception) -> Response:
         L.warning("Storage unavailable serving %s %s: %s", request.method, request.path, error)
-        return problem_response(503, STORAGE_UNAVAILABLE)
+        return problem_response(503, problems.STORAGE_UNAVAILABLE)
 
     for exception in unavailable:
         app.register_error_handler(exception, storage_unavailable)

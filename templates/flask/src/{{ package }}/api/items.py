@@ -15,7 +15,7 @@ from flask.views import MethodView
 from werkzeug.routing import BaseConverter
 
 from .. import problems
-from ..errors import NO_SUCH_ITEM, ProblemError, invalid
+from ..errors import ProblemError, invalid
 from ..schemas import (
     ItemChangesSchema,
     ItemCreateSchema,
@@ -68,7 +68,7 @@ def _item_id(text: str) -> int:
 
 def _found(item: Item | None) -> Item:
     if item is None:
-        raise ProblemError(404, NO_SUCH_ITEM)
+        raise ProblemError(404, problems.NO_SUCH_ITEM)
     return item
 
 
@@ -117,4 +117,4 @@ class ItemById(MethodView):
     def delete(self, item_id: str) -> None:
         """Delete an item"""
         if not _items().delete(_item_id(item_id)):
-            raise ProblemError(404, NO_SUCH_ITEM)
+            raise ProblemError(404, problems.NO_SUCH_ITEM)

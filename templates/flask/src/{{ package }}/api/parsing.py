@@ -25,7 +25,6 @@ _View = TypeVar("_View", bound=Callable[..., Any])
 
 #: Where the parsed body waits for :meth:`ProblemParser.handle_error` to order its members.
 _BODY_KEY = f"{__name__}.body"
-UNSUPPORTED = "the body must be JSON, sent with Content-Type: application/json"
 
 
 class ProblemParser(FlaskParser):
@@ -36,7 +35,7 @@ class ProblemParser(FlaskParser):
         if req.content_length is not None and req.content_length > limit:
             raise too_large()
         if not problems.is_json_media_type(req.headers.get("Content-Type")):
-            raise ProblemError(415, UNSUPPORTED)
+            raise ProblemError(415, problems.UNSUPPORTED_MEDIA_TYPE)
         raw = req.get_data(cache=True)
         # Werkzeug reads a chunked body only up to MAX_CONTENT_LENGTH and stops there without
         # an error; one more byte from the server's stream tells whether it went on.
