@@ -117,25 +117,20 @@ def marker_line(content: bytes) -> int | None:
     return None
 
 
+def _git_ls_files(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """``git ls-files -z ARGS`` in ``root``; a non-zero return code outside a repository."""
+    return subprocess.run(
+        ["git", "ls-files", "-z", *args], cwd=root, capture_output=True, check=False, timeout=60
+    )
+
+
 def _candidate_files(root: Path) -> list[str]:
     """Files git tracks or would track under ``root``, ``.rej`` files even if ignored.
 
     Outside git, every file but those in version-control, environment and cache directories.
     """
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
-        cwd=root,
-        capture_output=True,
-        check=False,
-        timeout=60,
-    )
-    ignored = subprocess.run(
-        ["git", "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--", "*.rej"],
-        cwd=root,
-        capture_output=True,
-        check=False,
-        timeout=60,
-    )
+    listed = _git_ls_files(root, "--cached", "--others", "--exclude-standard", "--", ".")
+    ignored = _git_ls_files(root, "--others", "--ignored", "--exclude-standard", "--", "*.rej")
     if listed.returncode == 0:
         names = listed.stdout.split(b"\0") + ignored.stdout.split(b"\0")
         return sorted({name.decode(errors="replace") for name in names if name})
