@@ -1,0 +1,195 @@
+"""What tracing costs a generated service: off, on without an endpoint, and exporting.
+
+For each framework, generates two services with PostgreSQL, one with ``tracing=false`` and one
+with ``tracing=true``, installs each in a fresh venv, migrates a throwaway database and stores
+one item. Then, in alternating rounds on the same server settings (production command, one
+worker, JSON logs), it loads with wrk on loopback:
+
+- ``off``: the service generated without tracing (the yardstick);
+- ``on``: tracing on, no ``OTEL_EXPORTER_OTLP_ENDPOINT``: spans are made, nothing is sent;
+- ``export``: tracing on, exporting over OTLP/HTTP to a local receiver, every trace sampled
+  (``OTEL_TRACES_SAMPLER=always_on``).
+
+Two routes: ``GET /health/live`` (untraced by design, so it shows the middleware's cost alone)
+and ``GET /items/{id}`` (a server span and a database span per request). Printed: req/s and
+p99 of each contender, and its req/s as a ratio of ``off`` measured in the same round.
+
+Targets: ``on`` >= 0.95x and ``export`` >= 0.80x the req/s of ``off``.
+
+    python bench/bench_tracing.py [--frameworks fastapi,flask] [--rounds 3] [--duration 5]
+
+Needs wrk (Debian package ``wrk``), uv, and PostgreSQL on 127.0.0.1:5432 that the ``postgres``
+user reaches without a password (``SVCGEN_BENCH_DATABASE_URL`` names another server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO))
+
+from bench.bench_service import started, wrk  # noqa: E402
+from scaffold.catalogue import Catalogue  # noqa: E402
+from scaffold.template import template_root  # noqa: E402
+from tests.e2e.otlp import receiver  # noqa: E402
+
+ADMIN_URL = os.environ.get("SVCGEN_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432")
+TARGETS = {"on": 0.95, "export": 0.80}
+
+
+def _tool(name: str) -> str:
+    return shutil.which(name) or str(Path(sys.executable).parent / name)
+
+
+def prepare(framework: str, tracing: bool, work: Path) -> Path:
+    """Generate and install a db=postgres service with or without tracing."""
+    name = f"bench-{framework}-{'traced' if tracing else 'plain'}"
+    subprocess.run(
+        [_tool("svcgen"), "new", name, "--framework", framework, "--db", "postgres",
+         "--data", f"tracing={str(tracing).lower()}", "--no-input", "--no-git", "-o", str(work)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    path = work / name
+    uv = _tool("uv")
+    subprocess.run([uv, "venv", "-q", "-p", sys.executable, ".venv"], cwd=path, check=True)
+    subprocess.run(
+        [uv, "pip", "install", "-q", "-p", ".venv/bin/python", "-e", "."], cwd=path, check=True
+    )
+    return path
+
+
+def database(name: str) -> str:
+    """A fresh database on the bench server; its URL carries a password production accepts."""
+    subprocess.run(
+        ["psql", f"{ADMIN_URL}/postgres", "-qc", f'DROP DATABASE IF EXISTS "{name}"'],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    subprocess.run(
+        ["psql", f"{ADMIN_URL}/postgres", "-qc", f'CREATE DATABASE "{name}"'],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    host = ADMIN_URL.split("@", 1)[1]
+    # Trust authentication ignores the password; production settings refuse a weak one.
+    return f"postgresql://postgres:{secrets.token_urlsafe(16)}@{host}/{name}"
+
+
+def drop(name: str) -> None:
+    subprocess.run(
+        ["psql", f"{ADMIN_URL}/postgres", "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'],
+        check=False, capture_output=True,
+    )  # fmt: skip
+
+
+def store_one_item(url: str) -> int:
+    request = urllib.request.Request(
+        f"{url}/items",
+        data=json.dumps({"name": "bench", "description": "one item to read"}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return int(json.load(response)["id"])
+
+
+def measure(framework: str, work: Path, rounds: int, duration: int, connections: int) -> None:
+    services = {False: prepare(framework, False, work), True: prepare(framework, True, work)}
+    db_name = f"svcgen_bench_tracing_{framework}"
+    database_url = database(db_name)
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "OTEL_"))}
+    base.update(
+        APP_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(32),
+        LOG_LEVEL="INFO",
+        LOG_FORMAT="json",
+        WEB_CONCURRENCY="1",
+        DATABASE_URL=database_url,
+        MIGRATE_ON_START="false",
+    )
+    try:
+        subprocess.run(
+            ["make", "migrate"], cwd=services[False], env=base, check=True, capture_output=True
+        )
+        with receiver() as received:
+            contenders = {
+                "off": (services[False], {}),
+                "on": (services[True], {}),
+                "export": (
+                    services[True],
+                    {
+                        "OTEL_EXPORTER_OTLP_ENDPOINT": received.endpoint,
+                        "OTEL_TRACES_SAMPLER": "always_on",
+                    },
+                ),
+            }
+            routes = ["/health/live", "/items/{id}"]
+            rps: dict[tuple[str, str], list[float]] = {}
+            p99: dict[tuple[str, str], list[float]] = {}
+            ratios: dict[tuple[str, str], list[float]] = {}
+            item_id = 0
+            for _ in range(rounds):
+                this_round: dict[tuple[str, str], float] = {}
+                for name, (path, extra) in contenders.items():
+                    with started(["make", "run"], path, {**base, **extra}) as (url, _pid, _s):
+                        if not item_id:
+                            item_id = store_one_item(url)
+                        for route in routes:
+                            target = url + route.format(id=item_id)
+                            wrk(target, 1, connections)  # warm-up
+                            got_rps, got_p99 = wrk(target, duration, connections)
+                            rps.setdefault((name, route), []).append(got_rps)
+                            p99.setdefault((name, route), []).append(got_p99)
+                            this_round[(name, route)] = got_rps
+                for name in TARGETS:
+                    for route in routes:
+                        ratio = this_round[(name, route)] / this_round[("off", route)]
+                        ratios.setdefault((name, route), []).append(ratio)
+            spans = len(received.spans)
+    finally:
+        drop(db_name)
+
+    print(f"\n{framework} (postgres): {rounds} rounds x {duration}s, {connections} conns, 1 worker")
+    print(f"  {'route':<14}{'contender':<10}{'req/s':>10}{'p99 ms':>10}{'x off':>8}  target")
+    for route in routes:
+        for name in contenders:
+            line = (
+                f"  {route:<14}{name:<10}{statistics.median(rps[(name, route)]):>10.0f}"
+                f"{statistics.median(p99[(name, route)]):>10.2f}"
+            )
+            if name in TARGETS:
+                ratio = statistics.median(ratios[(name, route)])
+                verdict = "PASS" if ratio >= TARGETS[name] else "MISS"
+                line += f"{ratio:>8.2f}  >= {TARGETS[name]:.2f} {verdict}"
+            print(line)
+    print(f"  spans received by the local OTLP receiver: {spans}")
+
+
+def main() -> None:
+    frameworks = [str(v) for v in Catalogue.load(template_root())["framework"].choice_values]
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--frameworks", default=",".join(frameworks))
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    for tool in ("wrk", "psql"):
+        if shutil.which(tool) is None:
+            sys.exit(f"bench_tracing: {tool} is not installed")
+    with tempfile.TemporaryDirectory(prefix="svcgen-bench-tracing-") as tmp:
+        for framework in args.frameworks.split(","):
+            measure(framework, Path(tmp), args.rounds, args.duration, args.connections)
+
+
+if __name__ == "__main__":
+    main()
