@@ -20,6 +20,7 @@ from scaffold.errors import UsageError
 
 if TYPE_CHECKING:
     from scaffold.presets import Preset
+    from scaffold.service import Service
 
 #: Asks one question interactively: (question, default, answers so far) -> answer.
 Asker = Callable[[Question, Any, Mapping[str, Any]], Any]
@@ -213,3 +214,26 @@ def _default(
     if question.name in defaults:
         return defaults[question.name]
     return catalogue.default_for(question, context)
+
+
+def validate_recorded(service: Service, catalogue: Catalogue) -> None:
+    """Refuse (exit 2) a service whose recorded answers no update could use.
+
+    The committed answers go through the same :func:`scaffold.answers.validate` as every
+    other answer, before any message names them, so neither ``check`` nor ``update`` calls a
+    service with ``framework: ../../etc`` up to date or prints a ``name`` holding a newline.
+    """
+    from scaffold.service import ANSWERS_FILE
+
+    recorded = {
+        key: value
+        for key, value in service.user_answers.items()
+        if key in catalogue and not catalogue[key].computed
+    }
+    where = f"{ANSWERS_FILE} of {service.path}"
+    validate(catalogue, recorded, where=where)
+    # git's transports that run a command ("ext::...") or name one ("fd::") are never a
+    # template's address, whatever a committed answers file says.
+    source = service.answers.get("_src_path")
+    if not isinstance(source, str) or "::" in source:
+        raise UsageError(f"{where}: _src_path is not a template address: {str(source)[:100]!r}")

@@ -34,7 +34,7 @@ from typing import Any
 
 from packaging.version import Version
 
-from scaffold.answers import parse_data, validate
+from scaffold.answers import parse_data, validate, validate_recorded
 from scaffold.catalogue import Catalogue
 from scaffold.errors import SvcgenError, UsageError
 from scaffold.patches import capture_merged_trees, per_file_git_sync
@@ -127,6 +127,7 @@ def prepare(
 ) -> Request:
     """Check everything an update needs, in the order a user would fix it; raise on the first."""
     service = read_service(path)
+    validate_recorded(service, catalogue)
     top_run = _git(["rev-parse", "--show-toplevel"], service.path)
     if top_run.returncode != 0:
         raise SvcgenError(

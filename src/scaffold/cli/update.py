@@ -149,7 +149,6 @@ def update(
     if jobs is not None:
         raise UsageError("--jobs goes with --all")
     request = updating.prepare(path, catalogue(), to=to, data=data)
-    _validate_recorded(request.service)
     outcome = updating.run(request, conflict=conflict, plan=plan)
     code = outcome.exit_code
     checked = None
@@ -171,32 +170,6 @@ def update(
     raise typer.Exit(code)
 
 
-def _validate_recorded(service: Any) -> None:
-    """Refuse (exit 2) a service whose recorded answers no update could use.
-
-    The committed answers go through the same :func:`scaffold.answers.validate` as every
-    other answer, so ``check`` never calls a service with ``framework: ../../etc`` up to date.
-    """
-    from scaffold.answers import validate
-    from scaffold.service import ANSWERS_FILE
-
-    questions = catalogue()
-    recorded = {
-        key: value
-        for key, value in service.user_answers.items()
-        if key in questions and not questions[key].computed
-    }
-    validate(questions, recorded, where=f"{ANSWERS_FILE} of {service.path}")
-    # git's transports that run a command ("ext::...") or name one ("fd::") are never a
-    # template's address, whatever a committed answers file says.
-    source = service.answers.get("_src_path")
-    if not isinstance(source, str) or "::" in source:
-        raise UsageError(
-            f"{ANSWERS_FILE} of {service.path}: _src_path is not a template address: "
-            f"{str(source)[:100]!r}"
-        )
-
-
 @app.command()
 def check(
     path: Annotated[Path, typer.Argument(metavar="PATH", help="The service.")] = Path("."),
@@ -205,10 +178,11 @@ def check(
 ) -> None:
     """Exit 0 when the service is up to date, 1 when behind, 2 when it is not a service."""
     from scaffold import presets
+    from scaffold.answers import validate_recorded
     from scaffold.status import check_service
 
     result = check_service(path)
-    _validate_recorded(result.service)
+    validate_recorded(result.service, catalogue())
     team = presets.discover(preset, catalogue())
     contradictions = presets.service_contradictions(path, catalogue(), team)
     result.findings.extend(str(found) for found in contradictions)
