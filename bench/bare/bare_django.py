@@ -133,7 +133,11 @@ def raw_routes() -> None:
         db = connection()
         if request.method == "POST":
             body = json.loads(request.body)
-            insert = f"INSERT INTO items (name, description) VALUES (%s, %s) RETURNING {COLUMNS}"
+            # Django's table has no default for created_at: the ORM sets it, so must this.
+            insert = (
+                "INSERT INTO items (name, description, created_at) VALUES (%s, %s, now()) "
+                f"RETURNING {COLUMNS}"
+            )
             row = db.execute(insert, (body["name"], body.get("description"))).fetchone()
             return JsonResponse(as_json(row), status=201)
         limit = int(request.GET.get("limit", 20))
