@@ -22,7 +22,6 @@ import aiohttp.web
 import asab
 import asab.web
 import asab.web.rest
-import asyncpg
 import uvloop
 
 
@@ -57,6 +56,9 @@ class BareApplication(asab.Application):
 
 	async def pool(self):
 		if self.Pool is None:
+			# Imported here: the venv of a db=none service, which runs /health/live, has none.
+			import asyncpg
+
 			self.Pool = await asyncpg.create_pool(
 				os.environ["DATABASE_URL"],
 				min_size=0,
