@@ -1,10 +1,18 @@
-"""Items in PostgreSQL, behind the storage interface (:class:`ItemRepository`)."""
+"""Items in PostgreSQL, behind the storage interface (:class:`ItemRepository`).
+
+Each call is one SQL statement on a pooled connection in autocommit (``database.py``): one round
+trip, atomic on its own. The statements are SQLAlchemy Core on the mapped table, built once with
+bound parameters (SQLAlchemy then finds each compiled in its cache without rebuilding it), and
+rows become :class:`Item` directly: an ORM session, its identity map and unit of work would cost
+more than the query for what is one row in, one row out.
+"""
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import Any, cast
 
-from sqlalchemy import delete, exc, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy import Row, Table, bindparam, delete, exc, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from . import Item, StorageUnavailable
 from .models import ItemRow
@@ -13,57 +21,72 @@ from .models import ItemRow
 #: connection errors (wrapped by SQLAlchemy or not), a connect timeout, the pool's timeout.
 _UNAVAILABLE = (OSError, exc.OperationalError, exc.InterfaceError, exc.TimeoutError)
 
+_TABLE = cast(Table, ItemRow.__table__)
+_COLUMNS = (_TABLE.c.id, _TABLE.c.name, _TABLE.c.description, _TABLE.c.created_at)
+_ID = _TABLE.c.id == bindparam("item_id")
+_CREATE = insert(_TABLE).returning(*_COLUMNS)
+_GET = select(*_COLUMNS).where(_ID)
+_COUNT = select(func.count()).select_from(_TABLE)
+#: A page and the total, in one statement.
+_PAGE = (
+    select(*_COLUMNS, _COUNT.scalar_subquery().label("total"))
+    .order_by(_TABLE.c.id)
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
+_DELETE = delete(_TABLE).where(_ID).returning(_TABLE.c.id)
 
-def _item(row: ItemRow) -> Item:
+
+def _item(row: Row[*tuple[Any, ...]]) -> Item:
     return Item(id=row.id, name=row.name, description=row.description, created_at=row.created_at)
 
 
 class SqlItemRepository:
-    """Items in the ``items`` table, one short transaction per call."""
+    """Items in the ``items`` table, one statement per call."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._engine = engine
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session in a transaction; a database that cannot be reached is StorageUnavailable."""
+    async def _connection(self) -> AsyncIterator[AsyncConnection]:
+        """A pooled connection; a database that cannot be reached is StorageUnavailable."""
         try:
-            async with self._sessions.begin() as session:
-                yield session
+            async with self._engine.connect() as connection:
+                yield connection
         except _UNAVAILABLE as error:
             raise StorageUnavailable(" ".join(str(error).split())[:200]) from error
 
     async def create(self, name: str, description: str | None) -> Item:
-        statement = insert(ItemRow).values(name=name, description=description)
-        async with self._transaction() as session:
-            row = (await session.execute(statement.returning(ItemRow))).scalar_one()
+        async with self._connection() as connection:
+            result = await connection.execute(_CREATE, {"name": name, "description": description})
+            row = result.one()
         return _item(row)
 
     async def get(self, item_id: int) -> Item | None:
-        async with self._transaction() as session:
-            row = await session.get(ItemRow, item_id)
+        async with self._connection() as connection:
+            row = (await connection.execute(_GET, {"item_id": item_id})).first()
         return None if row is None else _item(row)
 
     async def page(self, limit: int, offset: int) -> tuple[list[Item], int]:
-        async with self._transaction() as session:
-            total = await session.scalar(select(func.count()).select_from(ItemRow))
-            rows = await session.scalars(
-                select(ItemRow).order_by(ItemRow.id).limit(limit).offset(offset)
-            )
-            return [_item(row) for row in rows], total or 0
+        async with self._connection() as connection:
+            rows = (await connection.execute(_PAGE, {"limit": limit, "offset": offset})).all()
+            if rows:
+                return [_item(row) for row in rows], rows[0].total
+            # A page past the last item has no row to carry the total: ask for it alone.
+            total = await connection.scalar(_COUNT)
+        return [], total or 0
 
     async def update(self, item_id: int, changes: Mapping[str, str | None]) -> Item | None:
-        async with self._transaction() as session:
-            if not changes:
-                row = await session.get(ItemRow, item_id)
-            else:
-                statement = update(ItemRow).where(ItemRow.id == item_id).values(**changes)
-                row = await session.scalar(statement.returning(ItemRow))
+        if not changes:
+            return await self.get(item_id)
+        statement = (
+            update(_TABLE).where(_TABLE.c.id == item_id).values(**changes).returning(*_COLUMNS)
+        )
+        async with self._connection() as connection:
+            row = (await connection.execute(statement)).first()
         return None if row is None else _item(row)
 
     async def delete(self, item_id: int) -> bool:
-        async with self._transaction() as session:
-            deleted = await session.scalar(
-                delete(ItemRow).where(ItemRow.id == item_id).returning(ItemRow.id)
-            )
+        async with self._connection() as connection:
+            deleted = await connection.scalar(_DELETE, {"item_id": item_id})
         return deleted is not None
