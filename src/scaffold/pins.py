@@ -182,7 +182,10 @@ def uv_lock(
     """
     command = [uv_binary(), "lock", "--no-progress", "--python", sys.executable]
     command += ["--upgrade", *arguments] if upgrade else list(arguments)
-    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "UV_PROJECT"}}
+    # The lock is made for this project, here: a user's UV_LOCKED or UV_FROZEN (meant for
+    # their own syncs) would forbid writing it, and an active virtualenv is not its Python.
+    ignored = {"VIRTUAL_ENV", "UV_PROJECT", "UV_LOCKED", "UV_FROZEN"}
+    env = {k: v for k, v in os.environ.items() if k not in ignored}
     env.setdefault("UV_HTTP_TIMEOUT", "30")
     if not (upgrade or online_only):
         offline = _run([*command, "--offline"], project, env, timeout=ONLINE_TIMEOUT)
@@ -194,7 +197,7 @@ def uv_lock(
     if online is None or online.returncode != 0:
         stderr = "timed out" if online is None else online.stderr
         if _unreachable(stderr):
-            raise Unreachable(_reason(stderr))
+            raise Unreachable(_unreachable_reason(stderr))
         raise SvcgenError(f"uv could not lock {project.name}: {_reason(stderr)}")
     return LockRun(offline=False)
 
@@ -223,6 +226,15 @@ def _run(
 def _unreachable(stderr: str) -> bool:
     lowered = stderr.lower()
     return any(phrase in lowered for phrase in _UNREACHABLE)
+
+
+def _unreachable_reason(stderr: str) -> str:
+    """Why the index could not be reached, in a few words: uv's innermost cause."""
+    if "network was disabled" in stderr:
+        return "network access is off (UV_OFFLINE) and uv's cache lacks the tested versions"
+    causes = [line.strip().removeprefix("cause:").strip() for line in stderr.splitlines()]
+    causes = [c for c in causes if c and not c.startswith(("error:", "hint:"))]
+    return causes[-1] if causes else "no answer from the package index"
 
 
 def _reason(stderr: str) -> str:

@@ -127,6 +127,15 @@ def test_an_unreachable_index_is_told_from_other_failures(stderr: str, unreachab
     assert pins._unreachable(stderr) is unreachable
 
 
+def test_an_unreachable_index_is_said_in_a_few_words() -> None:
+    offline = "error: No solution\n  cause: Because a was not found in the cache and ...\n\n"
+    offline += "hint: Packages were unavailable because the network was disabled."
+    assert pins._unreachable_reason(offline).startswith("network access is off")
+    refused = "error: Request failed\n  cause: tcp connect error\n  cause: Connection refused\n"
+    assert pins._unreachable_reason(refused) == "Connection refused"
+    assert pins._unreachable_reason("timed out") == "timed out"
+
+
 def test_uv_reason_is_its_error_and_innermost_cause() -> None:
     stderr = "Using CPython\nerror: Request failed\n  cause: Failed to fetch\n  cause: refused\n"
     assert pins._reason(stderr) == "Request failed (refused)"
