@@ -572,14 +572,13 @@ def refresh_lock(service_dir: Path, pins: Mapping[str, str] | None) -> tuple[str
         return "conflict", "resolve the conflict in pyproject.toml, then run `make lock`"
     lock = service_dir / tested.LOCK_FILE
     before = lock.read_bytes() if lock.is_file() else None
-    locked = tested.locked_versions(before.decode("utf-8")) if before is not None else {}
     note = ""
     try:
+        text = before.decode("utf-8", errors="replace") if before is not None else ""
+        locked = tested.locked_versions(text) if before is not None else {}
         try:
             tested.uv_lock(service_dir, tested.lock_arguments(pins, locked))
         except SvcgenError as exc:
-            if isinstance(exc, UsageError):
-                raise
             # The owner's requirements exclude a tested version: lock what they ask for.
             tested.uv_lock(service_dir, [])
             note = f"your requirements keep some packages off the tested versions ({exc})"
@@ -589,7 +588,7 @@ def refresh_lock(service_dir: Path, pins: Mapping[str, str] | None) -> tuple[str
             "with the index reachable"
         )
     except SvcgenError as exc:
-        return "failed", f"{exc}; fix pyproject.toml, then run `make lock`"
+        return "failed", f"{exc}; fix that, then run `make lock`"
     after = lock.read_bytes() if lock.is_file() else None
     if before is None:
         return "created", note

@@ -156,6 +156,27 @@ def test_a_release_without_pins_locks_nothing(tmp_path: Path) -> None:
     assert not (tmp_path / "uv.lock").exists()
 
 
+def test_a_broken_lock_fails_the_refresh_with_one_line(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / "uv.lock").write_text("[[package]\n")
+    state, note = refresh_lock(tmp_path, {"fastapi": "1.0"})
+    assert state == "failed"
+    assert note.startswith("uv.lock is not valid TOML")
+    assert "\n" not in note
+
+
+def test_a_service_without_a_lock_gains_one_then_it_is_current(tmp_path: Path) -> None:
+    # No dependencies: uv locks it from nothing, without the network; a pin outside the
+    # resolution is ignored, as for every package a service does not use.
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "bare"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        "dependencies = []\n"
+    )
+    assert refresh_lock(tmp_path, {"fastapi": "0.120.0"}) == ("created", "")
+    assert '"bare"' in (tmp_path / "uv.lock").read_text()
+    assert refresh_lock(tmp_path, {"fastapi": "0.120.0"}) == ("current", "")
+
+
 def _git(*args: str, cwd: Path) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
 
