@@ -106,8 +106,12 @@ def _row_from_process(path: Path, done: subprocess.CompletedProcess[str]) -> dic
         if isinstance(report, dict):
             row.update(report)
             row["exit_code"] = done.returncode
+            lock = report.get("lock") or {}
             if report.get("conflicts"):
                 row["result"] = "conflicts"
+            elif lock.get("state") == "failed":
+                # Merged, but uv could not lock the result: the service cannot install.
+                row.update(result="failed", error=f"uv.lock: {lock.get('note', '')}")
             elif report.get("verify") and not report["verify"]["passed"]:
                 row["result"] = "checks failed"
             else:

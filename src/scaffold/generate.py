@@ -1,9 +1,10 @@
 """Render a service into place, all or nothing.
 
 Copier renders into a staging directory beside the target (with the speed-ups of
-:mod:`scaffold.patches`), git records the first commit there, and only then is the
-finished tree renamed into place. A failure, Ctrl-C or SIGTERM at any step removes the
-staging directory, so the target either does not exist or is complete.
+:mod:`scaffold.patches`), uv locks it to the template's tested versions (:mod:`scaffold.pins`),
+git records the first commit there, and only then is the finished tree renamed into place.
+A failure, Ctrl-C or SIGTERM at any step removes the staging directory, so the target either
+does not exist or is complete.
 """
 
 from __future__ import annotations
@@ -47,6 +48,15 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@dataclass
+class Rendered:
+    """What ``render_service`` did beyond rendering: the first commit and the lock."""
+
+    git: GitResult | None
+    #: Empty when ``uv.lock`` was made; else the one line that says why not and what to run.
+    lock_note: str = ""
 
 
 @dataclass
@@ -115,12 +125,12 @@ def render_service(
     git_message: str | None,
     progress: Callable[[str], None] = lambda step: None,
     extra_files: Mapping[str, str] | None = None,
-) -> GitResult | None:
+) -> Rendered:
     """Render ``template`` with ``answers`` into ``target`` atomically.
 
     ``extra_files`` (relative path: text) are written beside the rendered files before the
     first commit, e.g. the preset the service was made with, which copier cannot record.
-    Returns the git outcome, or ``None`` when ``git_message`` is ``None`` (``--no-git``).
+    The git outcome is ``None`` when ``git_message`` is ``None`` (``--no-git``).
     """
     # SIGTERM unwinds like Ctrl-C from before the first directory is made, so that no signal
     # can land between creating the parents or the staging directory and the cleanup below.
@@ -143,7 +153,7 @@ def _render_into_place(
     git_message: str | None,
     progress: Callable[[str], None],
     extra_files: Mapping[str, str] | None,
-) -> GitResult | None:
+) -> Rendered:
     parent = target.parent
     created = _missing_parents(parent)
     try:
@@ -164,6 +174,8 @@ def _render_into_place(
             _copier_copy(template, rendered, answers)
             for relative, text in (extra_files or {}).items():
                 (rendered / relative).write_text(text, encoding="utf-8")
+            progress("locking the tested versions into uv.lock")
+            lock_note = lock_service(template, rendered)
             git = None
             if git_message is not None:
                 progress("making the first git commit")
@@ -174,7 +186,7 @@ def _render_into_place(
             os.replace(rendered, target)
             done = True
         _save_compiled_templates()
-        return git
+        return Rendered(git, lock_note)
     except OSError as exc:
         # A full disk, a name too long, a read-only or unreadable place: one line, exit 1.
         where = exc.filename or parent
@@ -183,6 +195,27 @@ def _render_into_place(
         shutil.rmtree(staging, ignore_errors=True)
         if not done:
             _remove_created(created)
+
+
+def lock_service(template: Path, service: Path) -> str:
+    """Write ``uv.lock`` with exactly the template's tested versions; "" when done.
+
+    Every pin is passed (``-P``): the service has no lock yet, so each package it resolves
+    gets the version the template is tested with. When neither uv's cache nor the index has
+    them, the service is still made and the returned line says that ``make lock`` completes
+    it; any other uv failure raises, and the staging directory goes with it.
+    """
+    from scaffold import pins
+
+    arguments = pins.lock_arguments(pins.load_pins(template), {})
+    try:
+        pins.uv_lock(service, arguments)
+    except pins.Unreachable as exc:
+        return (
+            f"uv.lock was not made: the package index cannot be reached ({exc}); "
+            "run `make lock` in the service once it can"
+        )
+    return ""
 
 
 def _save_compiled_templates() -> None:

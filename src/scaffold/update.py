@@ -14,7 +14,9 @@ generators ask for:
   the plan is what the update will do, not a guess;
 - a sweep after the update for conflict markers and ``.rej`` files anywhere in the service,
   so the exit code is never 0 while one is left;
-- a file the template removes but the owner had edited is restored: copier would delete it.
+- a file the template removes but the owner had edited is restored: copier would delete it;
+- ``uv.lock`` is refreshed from the merged ``pyproject.toml`` (:func:`refresh_lock`), brought
+  up to the target release's tested versions where the service is behind them, never down.
 
 The per-file account reads the two trees copier renders during the merge, through
 :func:`scaffold.patches.capture_merged_trees`, rather than rendering them twice more.
@@ -82,6 +84,18 @@ class Request:
         return {k: (old.get(k), v) for k, v in self.overrides.items() if old.get(k) != v}
 
 
+#: What became of the service's ``uv.lock``, with the words the summary uses.
+LOCK_STATES = {
+    "current": "uv.lock already matches pyproject.toml and the tested versions",
+    "refreshed": "uv.lock refreshed to the merged pyproject.toml and the tested versions",
+    "created": "uv.lock created with the tested versions",
+    "conflict": "uv.lock not refreshed: pyproject.toml has a conflict",
+    "offline": "uv.lock not refreshed: the package index cannot be reached",
+    "failed": "uv.lock could not be refreshed",
+    "none": "",
+}
+
+
 @dataclass
 class Outcome:
     """What an update did (or, with ``--plan``, would do) to each file of the service."""
@@ -89,6 +103,9 @@ class Outcome:
     request: Request
     applied: bool
     files: dict[str, str] = field(default_factory=dict)
+    #: A key of :data:`LOCK_STATES`, and the one line that says what to do about it.
+    lock: str = "none"
+    lock_note: str = ""
 
     @property
     def conflicts(self) -> list[str]:
@@ -96,8 +113,8 @@ class Outcome:
 
     @property
     def exit_code(self) -> int:
-        """0 when clean; 1 while a conflict is left (or, for a plan, would be)."""
-        return 1 if self.conflicts else 0
+        """0 when clean; 1 while a conflict is left (or, for a plan, would be), or uv failed."""
+        return 1 if self.conflicts or self.lock == "failed" else 0
 
     def as_dict(self) -> dict[str, Any]:
         req = self.request
@@ -112,6 +129,7 @@ class Outcome:
             },
             "files": [{"path": p, "state": s} for p, s in sorted(self.files.items())],
             "conflicts": self.conflicts,
+            "lock": {"state": self.lock, "note": self.lock_note},
             "exit_code": self.exit_code,
         }
 
@@ -439,7 +457,7 @@ def run(request: Request, *, conflict: str = "inline", plan: bool = False) -> Ou
     try:
         source = _history_for(request, scratch) if development else None
         with (
-            offline_template(request.service.src_path, source),
+            offline_template(request.service.src_path, source) as served,
             per_file_git_sync(enabled=_file_mode_setting(request.top) == "false"),
             warnings.catch_warnings(),
         ):
@@ -499,9 +517,83 @@ def run(request: Request, *, conflict: str = "inline", plan: bool = False) -> Ou
                     outcome.files[rel] = state
             for rel in _sweep(service_dir) | kept:
                 outcome.files[rel] = "conflict"
+            pins = release_pins(served, tag_for(request.to_version), scratch / "pins")
+            outcome.lock, outcome.lock_note = refresh_lock(service_dir, pins)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return outcome
+
+
+def release_pins(source: Path, tag: str, scratch: Path) -> dict[str, str] | None:
+    """The tested versions of release ``tag``, read from the template history ``source``.
+
+    None for a release made before the template carried them (or whose pins cannot be read):
+    its services had no lock from svcgen, and nothing is locked for them.
+    """
+    from scaffold import pins
+
+    steps = [
+        ["init", "-q", "--bare", str(scratch)],
+        [
+            "-C",
+            str(scratch),
+            "fetch",
+            "-q",
+            "--no-tags",
+            str(source),
+            f"refs/tags/{tag}:refs/tags/{tag}",
+        ],
+    ]
+    for step in steps:
+        if _git(step, scratch.parent).returncode != 0:
+            return None
+    shown = _git(["-C", str(scratch), "show", f"{tag}:{pins.PINS_FILE}"], scratch.parent)
+    if shown.returncode != 0:
+        return None
+    return pins.parse_pins(shown.stdout, where=f"{tag}:{pins.PINS_FILE}")
+
+
+def refresh_lock(service_dir: Path, pins: Mapping[str, str] | None) -> tuple[str, str]:
+    """Lock the merged ``pyproject.toml``, up to the tested versions; a state and a note.
+
+    Every package the owner's lock has stays at its version (uv keeps locked versions), so an
+    owner's added dependency and anything they moved ahead survive; a package behind its pin
+    (or new) is brought to the pin with ``-P``. A service with no lock (made before locks, or
+    offline) gets one. With conflict markers in ``pyproject.toml`` nothing is locked: the
+    owner resolves the conflict, then runs ``make lock``. When the owner's own requirements
+    exclude a pin, uv cannot lock with it: the lock is made keeping what they ask for, and
+    the note says which constraint won.
+    """
+    from scaffold import pins as tested
+
+    if pins is None:
+        return "none", ""
+    pyproject = service_dir / "pyproject.toml"
+    if _markers(pyproject.read_bytes() if pyproject.is_file() else None):
+        return "conflict", "resolve the conflict in pyproject.toml, then run `make lock`"
+    lock = service_dir / tested.LOCK_FILE
+    before = lock.read_bytes() if lock.is_file() else None
+    note = ""
+    try:
+        text = before.decode("utf-8", errors="replace") if before is not None else ""
+        locked = tested.locked_versions(text) if before is not None else {}
+        try:
+            tested.uv_lock(service_dir, tested.lock_arguments(pins, locked))
+        except SvcgenError as exc:
+            # The owner's requirements exclude a tested version: lock what they ask for.
+            tested.uv_lock(service_dir, [])
+            note = f"your requirements keep some packages off the tested versions ({exc})"
+    except tested.Unreachable as exc:
+        return "offline", (
+            f"{exc}; `uv sync --locked` refuses the stale lock until `make lock` is run "
+            "with the index reachable"
+        )
+    except SvcgenError as exc:
+        return "failed", f"{exc}; fix that, then run `make lock`"
+    after = lock.read_bytes() if lock.is_file() else None
+    if before is None:
+        return "created", note
+    return ("current" if after == before else "refreshed"), note
 
 
 def _history_for(request: Request, scratch: Path) -> Path:

@@ -174,14 +174,30 @@ class GeneratedService:
         return _run(command, cwd=self.root)
 
     def install(self) -> Result:
-        """``pip install -e '.[dev]'`` into a fresh .venv, done by uv for speed."""
+        """``uv sync --locked --extra dev``: the service's own lock, into a fresh .venv.
+
+        Installing from the lock svcgen generated (with the harness's shared uv cache) is what
+        proves every framework x db with exactly the template's tested versions; the lock is
+        first checked to hold those versions and nothing else, and ``--locked`` fails when it
+        does not match ``pyproject.toml``.
+        """
+        from packaging.version import Version
+
+        from scaffold.pins import load_pins, locked_versions
+        from scaffold.template import template_root
+
+        lock = self.path / "uv.lock"
+        if not lock.is_file():
+            return Result("uv sync --locked", 1, f"{self.path} has no uv.lock")
+        pins = load_pins(template_root())
+        locked = locked_versions(lock.read_text(encoding="utf-8"))
+        untested = {n: str(v) for n, v in locked.items() if n not in pins or Version(pins[n]) != v}
+        if untested:
+            return Result("uv.lock holds the tested versions", 1, f"not the pins: {untested}")
         uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
-        created = _run([uv, "venv", "-q", "--seed", "-p", sys.executable, ".venv"], cwd=self.path)
-        if created.returncode != 0:
-            return created
-        return _run(
-            [uv, "pip", "install", "-q", "-p", str(self.python), "-e", ".[dev]"], cwd=self.path
-        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "UV_PROJ"))}
+        command = [uv, "sync", "-q", "--locked", "--extra", "dev", "-p", sys.executable]
+        return _run(command, cwd=self.path, env=env)
 
     # Running its commands --------------------------------------------------------------------
 

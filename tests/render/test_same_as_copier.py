@@ -3,8 +3,9 @@
 svcgen renders through copier with the patches of ``scaffold.patches`` and the
 compiled-template cache of ``scaffold.jinja_cache``; neither may change a byte. The one
 deliberate difference is the origin svcgen records in ``.copier-answers.yml`` (``_commit`` and
-``_src_path``, see ``scaffold.service.record_origin``), left out of the comparison. svcgen runs
-twice against an empty cache: once compiling everything, once reading what it stored.
+``_src_path``, see ``scaffold.service.record_origin``), left out of the comparison, and the one
+file svcgen adds: ``uv.lock`` (:mod:`scaffold.pins`), which must be there. svcgen runs twice
+against an empty cache: once compiling everything, once reading what it stored.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from scaffold import pins
 from scaffold.template import template_root
 from tests.cli_process import svcgen
 
@@ -53,10 +55,18 @@ def copier_tree(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     return _tree(out)
 
 
+def _uv_cache() -> str:
+    """uv's own cache, kept while svcgen's moves: the lock is made from it, not the index."""
+    found = subprocess.run(
+        [pins.uv_binary(), "cache", "dir"], capture_output=True, text=True, check=True
+    )
+    return found.stdout.strip()
+
+
 def test_svcgen_new_writes_what_copier_copy_writes(
     copier_tree: dict[str, bytes], tmp_path: Path
 ) -> None:
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "UV_CACHE_DIR": _uv_cache()}
     for run in ("cold", "warm"):
         out = tmp_path / run
         result = svcgen(
@@ -65,6 +75,8 @@ def test_svcgen_new_writes_what_copier_copy_writes(
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
         svcgen_tree = _tree(out / ANSWERS["name"])
+        lock = svcgen_tree.pop(pins.LOCK_FILE, b"")
+        assert b"[[package]]" in lock, f"{run}: svcgen adds uv.lock, the one file copier does not"
         assert sorted(svcgen_tree) == sorted(copier_tree), run
         different = [name for name in copier_tree if svcgen_tree[name] != copier_tree[name]]
         assert different == [], run

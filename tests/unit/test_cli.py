@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scaffold import __version__, cli, generate
+from scaffold import __version__, cli, generate, pins
 from scaffold.catalogue import Catalogue
 from scaffold.template import template_root
 from tests.cli_process import svcgen
@@ -139,8 +139,48 @@ def test_new_service_with_git(tmp_path: Path) -> None:
         ["git", "status", "--porcelain"], cwd=target, capture_output=True, text=True
     )
     assert status.stdout == ""
+    committed = subprocess.run(
+        ["git", "ls-files", "uv.lock"], cwd=target, capture_output=True, text=True
+    )
+    assert committed.stdout.strip() == "uv.lock", "the lock is part of the first commit"
+    assert "Note:" not in result.stdout
     leftovers = [p.name for p in (tmp_path / "services").iterdir()]
     assert leftovers == ["shop-api"], "the staging directory was left behind"
+
+
+def test_new_without_index_or_cache_is_made_without_a_lock(tmp_path: Path) -> None:
+    env = {**os.environ, "UV_OFFLINE": "1", "UV_CACHE_DIR": str(tmp_path / "empty-cache")}
+    result = svcgen("new", "demo", "-f", "flask", "--no-input", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    notes = [line for line in result.stdout.splitlines() if "uv.lock" in line]
+    assert len(notes) == 1, result.stdout
+    assert notes[0].startswith("Note: uv.lock was not made: the package index cannot be reached")
+    assert notes[0].endswith("run `make lock` in the service once it can")
+    target = tmp_path / "demo"
+    assert (target / "pyproject.toml").is_file()
+    assert not (target / "uv.lock").exists()
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=target, capture_output=True, text=True
+    )
+    assert status.stdout == "", "everything else is committed"
+
+
+def test_failing_uv_is_one_line_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    uv = tmp_path / "bin" / "uv"
+    uv.parent.mkdir()
+    uv.write_text("#!/bin/sh\necho 'error: Failed to parse pyproject.toml' >&2\nexit 2\n")
+    uv.chmod(0o755)
+    monkeypatch.setattr(pins, "uv_binary", lambda: str(uv))
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    assert cli.run(["new", "demo", "-f", "fastapi", "--no-input"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "svcgen: error: uv could not lock demo: Failed to parse pyproject.toml"
+    )
+    assert list(work.iterdir()) == []
 
 
 def test_empty_existing_directory_is_filled(tmp_path: Path) -> None:

@@ -72,6 +72,9 @@ def xfail(what: str) -> pytest.MarkDecorator:
 #: the index's stat data); only their existence is compared.
 CACHES = (".git/index",)
 
+#: The caches under ``~/.cache`` that any ``svcgen`` run may fill (see :func:`snapshot`).
+OWN_CACHES = {"svcgen", "uv"}
+
 
 def snapshot(roots: Sequence[Path]) -> dict[str, tuple[object, ...]]:
     """Every entry under ``roots`` with its type, mode and (for files) size, mtime and hash.
@@ -79,8 +82,9 @@ def snapshot(roots: Sequence[Path]) -> dict[str, tuple[object, ...]]:
     Symbolic links are recorded, never followed; a directory's own mtime is left out, since
     creating and removing a staging directory inside it changes nothing a user can see.
     svcgen's own cache (``~/.cache/svcgen``: the template copy and release history a checkout
-    renders from, keyed by their content) is left out too: any run may fill it, and it holds
-    nothing of the service or the answers.
+    renders from, keyed by their content) and uv's (``~/.cache/uv``: the packages the lock
+    step resolved) are left out too: any run may fill them, and they hold nothing of the
+    service or the answers.
     """
     state: dict[str, tuple[object, ...]] = {}
     for root in roots:
@@ -89,12 +93,12 @@ def snapshot(roots: Sequence[Path]) -> dict[str, tuple[object, ...]]:
             continue
         for top, dirs, files in os.walk(root, followlinks=False):
             dirs.sort()
-            if Path(top).name == ".cache" and "svcgen" in dirs:
-                dirs.remove("svcgen")
+            if Path(top).name == ".cache":
+                dirs[:] = [d for d in dirs if d not in OWN_CACHES]
             for name in [None, *sorted(files), *dirs]:
                 path = Path(top) if name is None else Path(top) / name
-                if path.name == ".cache" and set(os.listdir(path)) <= {"svcgen"}:
-                    continue  # a .cache that holds only svcgen's cache
+                if path.name == ".cache" and set(os.listdir(path)) <= OWN_CACHES:
+                    continue  # a .cache that holds only svcgen's and uv's caches
                 state[str(path)] = _entry(path)
     return state
 
@@ -216,6 +220,13 @@ def check_refusal(
         assert re.search(says, lines[0], re.IGNORECASE), lines[0]
 
 
+def _uv_cache() -> str:
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv") or "uv"
+    return subprocess.run(
+        [uv, "cache", "dir"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Sandbox:
     work = tmp_path / "work"
@@ -240,6 +251,9 @@ def sandbox(tmp_path: Path) -> Sandbox:
         GIT_COMMITTER_EMAIL="tests@svcgen.invalid",
         GIT_CONFIG_NOSYSTEM="1",
         PYTHONDONTWRITEBYTECODE="1",
+        # The lock step reads the packages from the shared uv cache, as on a developer's
+        # machine, rather than from the index into an empty one.
+        UV_CACHE_DIR=_uv_cache(),
     )
     return Sandbox(root=tmp_path, work=work, home=home, env=env)
 

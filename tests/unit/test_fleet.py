@@ -70,3 +70,18 @@ def test_marker_lines_are_copiers_and_gits_not_markdown_underlines() -> None:
     assert marker_line(b"a\n<<<<<<< before updating\nx\n=======\ny\n>>>>>>> after\n") == 2
     assert marker_line(b"one\n>>>>>>> after updating\n") == 2
     assert marker_line(b"Title\n=======\n\ntext >>>>>>> inline\n") is None
+
+
+def test_a_lock_uv_could_not_make_is_a_failed_row(tmp_path: Path) -> None:
+    report = {**CLEAN, "lock": {"state": "failed", "note": "uv could not lock svc: boom"}}
+    script = f"import sys; print({json.dumps(json.dumps(report))}); sys.exit(1)"
+    rows = fleet.update_all(
+        [tmp_path / "svc"],
+        [],
+        jobs=1,
+        progress=lambda row, done, running: None,
+        command=lambda path, options: [sys.executable, "-c", script],
+    )
+    assert rows[0]["result"] == "failed"
+    assert rows[0]["error"] == "uv.lock: uv could not lock svc: boom"
+    assert fleet.exit_code(rows) == 1

@@ -88,7 +88,7 @@ def new(
     )
     answers = validate(questions, answers)
     target = (output_dir / answers["name"]).absolute()
-    git = render_service(
+    rendered = render_service(
         template_root(),
         target,
         answers,
@@ -96,11 +96,11 @@ def new(
         progress=_progress,
         extra_files={presets.RECORD_FILE: presets.record_text(team)} if team else None,
     )
-    report(target, answers, git)
+    report(target, answers, rendered.git, rendered.lock_note)
 
 
-def report(target: Path, answers: dict[str, Any], git: Any) -> None:
-    """What was made, how git went, and the next commands."""
+def report(target: Path, answers: dict[str, Any], git: Any, lock_note: str = "") -> None:
+    """What was made, how git went, whether uv.lock was made, and the next commands."""
     shown = display_path(target)
     facts = ", ".join(
         f"{key}={answers[key]}" for key in ("framework", "db", "metrics") if key in answers
@@ -110,6 +110,8 @@ def report(target: Path, answers: dict[str, Any], git: Any) -> None:
         typer.echo("Initialised a git repository with the first commit.")
     elif git is not None:
         typer.echo(f"Note: {git.advice}")
+    if lock_note:
+        typer.echo(f"Note: {lock_note}")
     typer.echo("\nNext:")
     typer.echo(f"  cd {shown}")
     typer.echo("  make install      # virtualenv + the service with its dev tools")

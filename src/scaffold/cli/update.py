@@ -27,7 +27,7 @@ from scaffold.errors import UsageError
 
 
 def _print_outcome(outcome: Any, *, plan: bool, verbose: bool = False) -> None:
-    from scaffold.update import STATES
+    from scaffold.update import LOCK_STATES, STATES
 
     req = outcome.request
     where = display_path(req.service.path)
@@ -49,6 +49,9 @@ def _print_outcome(outcome: Any, *, plan: bool, verbose: bool = False) -> None:
         typer.echo(f"  {state:<{width}}  {path}")
     if unchanged:
         typer.echo(f"  ({unchanged} files unchanged; --verbose lists them)")
+    if LOCK_STATES.get(outcome.lock):
+        note = f": {outcome.lock_note}" if outcome.lock_note else ""
+        typer.echo(f"  {LOCK_STATES[outcome.lock]}{note}")
     conflicts = outcome.conflicts
     top = req.top
     if plan:
