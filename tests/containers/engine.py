@@ -6,7 +6,8 @@ No engine runs on the CI machine and no image registry is reachable from it, so 
   (root and apt-get required; :func:`unavailable_reason` says in one line why not otherwise);
 - starts ``dockerd`` on its own socket (:data:`SOCKET`) and data root (:data:`DATA_ROOT`),
   recording its pid, so that it never touches another engine and is stopped by that pid only;
-- builds stand-ins for ``python:<version>-slim`` and ``postgres:16`` from a Debian root file
+- builds stand-ins for the ``python:<version>-slim-<debian>`` tags the generated Dockerfiles
+  pin and ``postgres:16`` from a Debian root file
   system made by ``debootstrap --variant=minbase``, imported once. The data root persists, so a
   second run on the same machine finds the images (labelled with a digest of their inputs) and
   skips debootstrap and the builds.
@@ -51,9 +52,25 @@ IMAGES_DIR = Path(__file__).resolve().parent / "images"
 BASE_IMAGE = "svcgen-standin/debian:bookworm"
 DEBIAN_SUITE = "bookworm"
 DEBIAN_MIRROR = os.environ.get("SVCGEN_DEBIAN_MIRROR", "http://deb.debian.org/debian")
-#: Debian bookworm's interpreter is 3.11; it stands in for every tag below (the generated
-#: services require Python >= 3.11). The tests print the interpreter each image really has.
-PYTHON_TAGS = ("3.11", "3.12", "3.13")
+#: The template's shared Dockerfile, whose ``python_images`` names the base image of each Python.
+SHARED_DOCKERFILE = Path(__file__).resolve().parents[2] / "templates/_shared/Dockerfile.jinja"
+
+
+def python_image_tags() -> list[str]:
+    """The ``python:`` tags the generated Dockerfiles pin, read from the template itself.
+
+    Debian bookworm's interpreter is 3.11; one stand-in serves every tag (the generated services
+    require Python >= 3.11), and the tests print the interpreter each image really has.
+    """
+    text = SHARED_DOCKERFILE.read_text()
+    start = text.index("python_images = {")
+    mapping = text[start + len("python_images = ") : text.index("}", start) + 1]
+    tags = sorted(set(json.loads(mapping).values()))
+    if not tags:
+        raise EngineError(f"no python_images in {SHARED_DOCKERFILE}")
+    return [f"python:{tag}" for tag in tags]
+
+
 POSTGRES_TAG = "16"
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 TOOLS = {"dockerd": "docker.io", "docker-compose": "docker-compose", "debootstrap": "debootstrap"}
@@ -235,7 +252,7 @@ class Engine:
                         context / "ca-certificates.crt")  # fmt: skip
             (context / "pip.conf").write_text(_image_pip_conf())
             for dockerfile, tags in (
-                ("python.Dockerfile", [f"python:{v}-slim" for v in PYTHON_TAGS]),
+                ("python.Dockerfile", python_image_tags()),
                 ("postgres.Dockerfile", [f"postgres:{POSTGRES_TAG}"]),
             ):
                 shutil.copy(IMAGES_DIR / dockerfile, context / "Dockerfile")
