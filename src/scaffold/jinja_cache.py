@@ -7,8 +7,11 @@ read through a loader, and its file cache writes one file per template. This cac
 ``from_string`` too and keeps every entry in one file under the user cache directory, read
 once per run.
 
-Jinja checks each entry against the source's checksum and its own version, so an edited
-template is compiled again. What Jinja does not check is the environment's configuration
+Entries are keyed by the template's name and the checksum of its source, not by its file
+name: copier renders an update from clones in fresh temporary directories, and two versions
+of one file are both kept. Jinja checks each entry against its own version, so an edited
+template is compiled again, and a file past :data:`MAX_ENTRIES` keeps only what the run that
+writes it used. What Jinja does not check is the environment's configuration
 (delimiters, ``trim_blocks``, extensions, filters), which changes the compiled code; so each
 configuration gets a file of its own, named by a hash of it. A cache that cannot be read or
 written is silently skipped: it only ever saves time.
@@ -28,7 +31,10 @@ from jinja2 import BytecodeCache, Environment, Template
 from jinja2.bccache import Bucket
 
 #: Bumped when the layout of the cache file changes.
-_FORMAT = "1"
+_FORMAT = "2"
+
+#: Entries a cache file holds before it keeps only those of the run that saves it.
+MAX_ENTRIES = 8000
 
 
 def cache_dir() -> Path:
@@ -82,6 +88,7 @@ class OneFileBytecodeCache(BytecodeCache):
     def __init__(self, path: Path) -> None:
         self.path = path
         self.entries: dict[str, bytes] = {}
+        self.used: set[str] = set()
         self.changed = False
         try:
             loaded = marshal.loads(path.read_bytes())
@@ -90,19 +97,31 @@ class OneFileBytecodeCache(BytecodeCache):
         if isinstance(loaded, dict):
             self.entries = loaded
 
+    def get_bucket(
+        self, environment: Environment, name: str, filename: str | None, source: str
+    ) -> Bucket:
+        checksum = self.get_source_checksum(source)
+        bucket = Bucket(environment, f"{self.get_cache_key(name)}|{checksum}", checksum)
+        self.load_bytecode(bucket)
+        return bucket
+
     def load_bytecode(self, bucket: Bucket) -> None:
+        self.used.add(bucket.key)
         data = self.entries.get(bucket.key)
         if data is not None:
             bucket.bytecode_from_string(data)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         self.entries[bucket.key] = bucket.bytecode_to_string()
+        self.used.add(bucket.key)
         self.changed = True
 
     def save(self) -> None:
         """Write the file if anything was compiled this run (atomically: runs may overlap)."""
         if not self.changed:
             return
+        if len(self.entries) > MAX_ENTRIES:
+            self.entries = {k: v for k, v in self.entries.items() if k in self.used}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".jinja-")

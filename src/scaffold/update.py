@@ -29,17 +29,25 @@ import shutil
 import subprocess
 import tempfile
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from packaging.version import Version
 
+from scaffold import jinja_cache
 from scaffold.answers import parse_data, validate, validate_recorded
 from scaffold.catalogue import Catalogue
 from scaffold.errors import SvcgenError, UsageError
-from scaffold.patches import capture_merged_trees, per_file_git_sync
+from scaffold.patches import (
+    capture_merged_trees,
+    compiled_templates,
+    copier_without_prompt_imports,
+    per_file_git_sync,
+    reused_template_mirror,
+)
 from scaffold.service import ANSWERS_FILE, Service, read_service
 from scaffold.versions import (
     available_versions,
@@ -450,6 +458,48 @@ def run(request: Request, *, conflict: str = "inline", plan: bool = False) -> Ou
     development = request.service.development is not None
     if request.from_version == request.to_version and not request.answers_changed:
         return outcome  # already there: nothing to render or merge
+    copier_without_prompt_imports()  # an update never prompts (defaults=True)
+    with memory_scratch():
+        return _run(request, outcome, conflict, plan, development)
+
+
+#: A memory file system for an update's scratch files, used when it has this much room.
+MEMORY_SCRATCH = Path("/dev/shm")
+MEMORY_SCRATCH_MIN_FREE = 512 * 1024 * 1024
+
+
+@contextmanager
+def memory_scratch() -> Iterator[None]:
+    """Put the update's temporary files (and copier's) on a memory file system, if one has room.
+
+    An update writes some two thousand scratch files: five checkouts of the template, its two
+    renders, their throwaway repositories. On a virtual machine's disk each new file can cost a
+    millisecond of kernel time, more when several updates run at once; in memory, a tenth of
+    that. Used only when ``TMPDIR`` does not name a place and :data:`MEMORY_SCRATCH` is a
+    writable directory with :data:`MEMORY_SCRATCH_MIN_FREE` bytes free (a container's default
+    64 MB ``/dev/shm`` is not used).
+    """
+    chosen: str | None = None
+    if not os.environ.get("TMPDIR") and os.access(MEMORY_SCRATCH, os.W_OK | os.X_OK):
+        try:
+            if shutil.disk_usage(MEMORY_SCRATCH).free >= MEMORY_SCRATCH_MIN_FREE:
+                chosen = str(MEMORY_SCRATCH)
+        except OSError:
+            chosen = None
+    if chosen is None:
+        yield
+        return
+    saved = tempfile.tempdir
+    tempfile.tempdir = chosen
+    try:
+        yield
+    finally:
+        tempfile.tempdir = saved
+
+
+def _run(
+    request: Request, outcome: Outcome, conflict: str, plan: bool, development: bool
+) -> Outcome:
     from copier import run_update
     from copier.errors import CopierError, DirtyLocalWarning
 
@@ -459,6 +509,8 @@ def run(request: Request, *, conflict: str = "inline", plan: bool = False) -> Ou
         with (
             offline_template(request.service.src_path, source) as served,
             per_file_git_sync(enabled=_file_mode_setting(request.top) == "false"),
+            compiled_templates(),  # both versions' files compiled once, then cached
+            reused_template_mirror(),
             warnings.catch_warnings(),
         ):
             warnings.simplefilter("ignore", DirtyLocalWarning)
@@ -519,6 +571,7 @@ def run(request: Request, *, conflict: str = "inline", plan: bool = False) -> Ou
                 outcome.files[rel] = "conflict"
             pins = release_pins(served, tag_for(request.to_version), scratch / "pins")
             outcome.lock, outcome.lock_note = refresh_lock(service_dir, pins)
+        jinja_cache.save()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return outcome

@@ -171,17 +171,22 @@ def _checkout_bundle(root: Path) -> Path:
 
 
 def git_config_env(source: Path, url: str | None = None) -> dict[str, str]:
-    """``GIT_CONFIG_*`` variables that make git read ``url`` from ``source``.
+    """``GIT_CONFIG_*`` variables that make git read ``url`` from ``source``, without housekeeping.
 
     ``url`` defaults to :func:`template_url`; any URL a service records can be served this
     way. Entries already in the environment are kept: the new one is appended after them.
     """
     count = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
-    return {
-        "GIT_CONFIG_COUNT": str(count + 1),
-        f"GIT_CONFIG_KEY_{count}": f"url.{source}.insteadOf",
-        f"GIT_CONFIG_VALUE_{count}": url or template_url(),
+    settings = {
+        f"url.{source}.insteadOf": url or template_url(),
+        # Copier commits in throwaway repositories; each commit would start `git maintenance`.
+        "maintenance.auto": "false",
     }
+    env = {"GIT_CONFIG_COUNT": str(count + len(settings))}
+    for index, (key, value) in enumerate(settings.items(), start=count):
+        env[f"GIT_CONFIG_KEY_{index}"] = key
+        env[f"GIT_CONFIG_VALUE_{index}"] = value
+    return env
 
 
 @contextmanager

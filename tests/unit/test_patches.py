@@ -32,6 +32,13 @@ def test_the_patched_attributes_exist_with_the_assumed_signatures() -> None:
     assert _parameters(_main._remove_old_files) == ["prefix", "cmp", "rm_common"]
     assert _parameters(_template.get_repo) == ["url"]
     assert _template.get_repo is _vcs.get_repo
+    assert _parameters(_vcs._get_or_create_mirror) == ["url"]
+    assert _parameters(_vcs._get_mirror_path) == ["url"]
+    assert _parameters(_vcs._clone_via_cache) == ["ref", "location", "mirror"]
+    # The clone of a remote template goes through the two, as reused_template_mirror assumes.
+    clone = inspect.getsource(_vcs.clone)
+    assert "mirror = _get_or_create_mirror(url)" in clone
+    assert "return _clone_via_cache(ref, location, mirror)" in clone
     assert isinstance(vars(worker)["jinja_env"], cached_property)
     # Path parts and the answers file name are rendered through the environment's from_string.
     assert "self.jinja_env.from_string(" in inspect.getsource(worker._render_string)
@@ -90,14 +97,18 @@ def test_plain_choice_reads_like_questionarys(
 
 
 def test_patches_restore_copier() -> None:
-    from copier import _main, _template
+    from copier import _main, _template, _vcs
 
     before = (
         vars(_main.Worker)["_sync_git_index_executable_bit"],
         vars(_main.Worker)["jinja_env"],
         _template.get_repo,  # type: ignore[attr-defined]
         _main._remove_old_files,
+        _vcs._get_or_create_mirror,
+        _vcs._clone_via_cache,
     )
+    with patches.reused_template_mirror():
+        assert _vcs._clone_via_cache is not before[5]
     with patches.fast_copy(Path(__file__).parent):
         assert vars(_main.Worker)["jinja_env"] is not before[1]
         assert _template.get_repo is not before[2]  # type: ignore[attr-defined]
@@ -109,8 +120,95 @@ def test_patches_restore_copier() -> None:
         vars(_main.Worker)["jinja_env"],
         _template.get_repo,  # type: ignore[attr-defined]
         _main._remove_old_files,
+        _vcs._get_or_create_mirror,
+        _vcs._clone_via_cache,
     )
     assert after == before
+
+
+def _history(tmp_path: Path, *, submodule: bool = False) -> str:
+    """A template repository with tags v1 and v2, and a URL copier counts as remote for it."""
+    repo = tmp_path / "template"
+    repo.mkdir()
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    for version in ("v1", "v2"):
+        (repo / "copier.yml").write_text(f"# {version}\n")
+        if submodule:
+            (repo / ".gitmodules").write_text("")
+        git("add", "-A")
+        git("-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "-qm", version)
+        git("tag", version)
+    return "file://" + str(repo)
+
+
+def test_template_checkouts_share_one_mirror_and_skip_absent_submodules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from copier import _vcs
+
+    monkeypatch.setenv("COPIER_CACHE_DIR", str(tmp_path / "cache"))
+    url = _history(tmp_path)
+    mirrors: list[str] = []
+    original = _vcs._get_or_create_mirror
+
+    def get_or_create_mirror(url: str) -> Path:
+        mirrors.append(url)
+        return original(url)
+
+    monkeypatch.setattr(_vcs, "_get_or_create_mirror", get_or_create_mirror)
+    git_commands: list[tuple[str, ...]] = []
+    real_git = _vcs.get_git()
+
+    class CountingGit:
+        def with_env(self, **env: str) -> object:
+            def run(*args: str) -> object:
+                git_commands.append(args)
+                return real_git.with_env(**env)(*args)
+
+            return run
+
+        def __call__(self, *args: str) -> object:
+            git_commands.append(args)
+            return real_git(*args)
+
+    monkeypatch.setattr(_vcs, "get_git", CountingGit)
+    with patches.reused_template_mirror():
+        first = Path(_vcs.clone(url, "v1"))
+        second = Path(_vcs.clone(url, "v2"))
+    assert (first / "copier.yml").read_text() == "# v1\n"
+    assert (second / "copier.yml").read_text() == "# v2\n"
+    assert mirrors == [url]  # made once, not refreshed for the second checkout
+    assert not [c for c in git_commands if c and c[0] == "submodule"]
+
+
+def test_a_template_with_submodules_still_gets_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from copier import _vcs
+
+    monkeypatch.setenv("COPIER_CACHE_DIR", str(tmp_path / "cache"))
+    url = _history(tmp_path, submodule=True)
+    git_commands: list[tuple[str, ...]] = []
+    real_git = _vcs.get_git()
+
+    class CountingGit:
+        def with_env(self, **env: str) -> object:
+            return real_git.with_env(**env)
+
+        def __call__(self, *args: str) -> object:
+            git_commands.append(args)
+            return real_git(*args)
+
+    monkeypatch.setattr(_vcs, "get_git", CountingGit)
+    with patches.reused_template_mirror():
+        checkout = Path(_vcs.clone(url, "v2"))
+    assert (checkout / ".gitmodules").exists()
+    submodule_commands = [c[:2] for c in git_commands if c[0] == "submodule"]
+    assert submodule_commands == [("submodule", "sync"), ("submodule", "update")]
 
 
 def test_a_plain_directory_is_answered_without_git(tmp_path: Path) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
 import yaml
 
-from scaffold import __version__
+from scaffold import __version__, update
 from scaffold.errors import UsageError
 from scaffold.service import record_origin
 from scaffold.update import classify
@@ -66,10 +67,40 @@ def test_git_config_env_appends_to_existing_entries(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("GIT_CONFIG_COUNT", "2")
     env = git_config_env(Path("/opt/history.bundle"))
     assert env == {
-        "GIT_CONFIG_COUNT": "3",
+        "GIT_CONFIG_COUNT": "4",
         "GIT_CONFIG_KEY_2": "url./opt/history.bundle.insteadOf",
         "GIT_CONFIG_VALUE_2": TEMPLATE_URL,
+        "GIT_CONFIG_KEY_3": "maintenance.auto",
+        "GIT_CONFIG_VALUE_3": "false",
     }
+
+
+@pytest.fixture
+def memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A stand-in for /dev/shm with room to spare, and no TMPDIR."""
+    monkeypatch.delenv("TMPDIR", raising=False)
+    monkeypatch.setattr(update, "MEMORY_SCRATCH", tmp_path)
+    monkeypatch.setattr(update, "MEMORY_SCRATCH_MIN_FREE", 1)
+    return tmp_path
+
+
+def test_an_update_puts_its_scratch_files_in_memory(memory: Path) -> None:
+    before = tempfile.gettempdir()
+    with update.memory_scratch():
+        assert Path(tempfile.mkdtemp()).parent == memory
+    assert tempfile.gettempdir() == before
+
+
+def test_tmpdir_and_a_full_memory_file_system_are_respected(
+    memory: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(update, "MEMORY_SCRATCH_MIN_FREE", 1 << 62)
+    with update.memory_scratch():
+        assert Path(tempfile.gettempdir()) != memory
+    monkeypatch.setattr(update, "MEMORY_SCRATCH_MIN_FREE", 1)
+    monkeypatch.setenv("TMPDIR", str(memory / "elsewhere"))
+    with update.memory_scratch():
+        assert tempfile.tempdir is None or Path(tempfile.tempdir) != memory
 
 
 B, OWN, N = b"base\n", b"owner\n", b"new\n"
