@@ -167,14 +167,18 @@ def wrk(
     return rps, p99
 
 
-def prepare(framework: str, work: Path, db: str = "none") -> Path:
-    """Generate and install a service; return its directory."""
+def prepare(
+    framework: str, work: Path, db: str = "none", data: dict[str, str] | None = None
+) -> Path:
+    """Generate a service (``data``: more answers) and install it in a venv of its own."""
     uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
     svcgen = shutil.which("svcgen") or str(Path(sys.executable).parent / "svcgen")
-    name = f"bench-{framework}-{db}"
+    answers = [f"{key}={value}" for key, value in (data or {}).items()]
+    name = "-".join(["bench", framework, db, *(a.replace("=", "-") for a in answers)])
+    given = [arg for answer in answers for arg in ("--data", answer)]
     subprocess.run(
-        [svcgen, "new", name, "--framework", framework, "--db", db, "--no-input", "--no-git",
-         "-o", str(work)],
+        [svcgen, "new", name, "--framework", framework, "--db", db, *given, "--no-input",
+         "--no-git", "-o", str(work)],
         check=True, capture_output=True,
     )  # fmt: skip
     path = work / name

@@ -40,6 +40,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO))
 
+from bench import bench_service  # noqa: E402
 from bench.bench_service import started, wrk  # noqa: E402
 from scaffold.catalogue import Catalogue  # noqa: E402
 from scaffold.template import template_root  # noqa: E402
@@ -49,25 +50,9 @@ ADMIN_URL = os.environ.get("SVCGEN_BENCH_DATABASE_URL", "postgresql://postgres@1
 TARGETS = {"on": 0.95, "export": 0.80}
 
 
-def _tool(name: str) -> str:
-    return shutil.which(name) or str(Path(sys.executable).parent / name)
-
-
 def prepare(framework: str, tracing: bool, work: Path) -> Path:
     """Generate and install a db=postgres service with or without tracing."""
-    name = f"bench-{framework}-{'traced' if tracing else 'plain'}"
-    subprocess.run(
-        [_tool("svcgen"), "new", name, "--framework", framework, "--db", "postgres",
-         "--data", f"tracing={str(tracing).lower()}", "--no-input", "--no-git", "-o", str(work)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    path = work / name
-    uv = _tool("uv")
-    subprocess.run([uv, "venv", "-q", "-p", sys.executable, ".venv"], cwd=path, check=True)
-    subprocess.run(
-        [uv, "pip", "install", "-q", "-p", ".venv/bin/python", "-e", "."], cwd=path, check=True
-    )
-    return path
+    return bench_service.prepare(framework, work, "postgres", {"tracing": str(tracing).lower()})
 
 
 def database(name: str) -> str:
