@@ -8,6 +8,8 @@ path from ``svcgen new`` to ``make dev`` relies on is checked here, with the fix
 - git, and an identity to make the service's first commit with (without one the service is
   still generated, but not committed, and ``svcgen update`` needs that commit: a warning);
 - make, which runs every documented step of a service;
+- uv, which ``svcgen new`` locks the service's dependencies with (svcgen depends on it, so only
+  a broken installation lacks it) and the service's ``make install`` installs them with;
 - write access to the directory the service goes into;
 - a container engine (docker or podman) whose daemon answers, only for ``make docker-build``
   and compose, so it is a warning, not a failure; a client without its daemon is no engine.
@@ -157,6 +159,22 @@ def check_make() -> Check:
     return Check("make", ok, detail, "" if ok else "reinstall make")
 
 
+def check_uv() -> Check:
+    """The uv ``svcgen new`` and ``svcgen update`` lock with (the one svcgen depends on)."""
+    from scaffold.errors import SvcgenError
+    from scaffold.pins import uv_binary
+
+    fix = "reinstall svcgen (it depends on uv), e.g. `pip install --force-reinstall svcgen`"
+    try:
+        found = uv_binary()
+    except SvcgenError:
+        return Check("uv", False, "not installed with svcgen, nor on PATH", fix)
+    probe = _run([found, "--version"])
+    if probe is None or probe.returncode != 0:
+        return Check("uv", False, f"{found} does not run", fix)
+    return Check("uv", True, f"{_version(probe.stdout)} at {found}")
+
+
 #: How each engine reports its daemon's version: the client alone answers ``--version``.
 _DAEMON_QUERY = {
     "docker": ["info", "--format", "{{.ServerVersion}}"],
@@ -231,6 +249,7 @@ def run_checks(target: Path) -> list[Check]:
         check_git(),
         check_git_identity(target),
         check_make(),
+        check_uv(),
         check_target(target),
         check_container_engine(),
     ]

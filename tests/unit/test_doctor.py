@@ -66,13 +66,35 @@ def row(output: str, name: str) -> str:
 def test_everything_required_present(tmp_path: Path) -> None:
     result = doctor(tmp_path, toolbox(tmp_path, "python3", "git", "make"))
     assert result.returncode == 0, result.stdout + result.stderr
-    for name in ("python (svcgen)", "python3 (make install)", "git", "make", "write access"):
+    for name in ("python (svcgen)", "python3 (make install)", "git", "make", "uv", "write access"):
         assert row(result.stdout, name).startswith("ok "), result.stdout
     assert "Doctor Test <doctor@example.org>" in row(result.stdout, "git identity")
     # No container engine on this PATH: a warning with a fix, not a failure.
     engine = row(result.stdout, "container engine")
     assert engine.startswith("warning")
     assert "fix: install Docker" in engine
+
+
+def test_a_missing_or_broken_uv_fails_with_a_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scaffold import checkup, pins
+    from scaffold.errors import SvcgenError
+
+    def missing() -> str:
+        raise SvcgenError("uv is not installed")
+
+    monkeypatch.setattr(pins, "uv_binary", missing)
+    check = checkup.check_uv()
+    assert (check.ok, check.status) == (False, "MISSING")
+    assert "reinstall svcgen" in check.fix
+    broken = tmp_path / "uv"
+    broken.write_text("#!/bin/sh\nexit 3\n")
+    broken.chmod(0o755)
+    monkeypatch.setattr(pins, "uv_binary", lambda: str(broken))
+    check = checkup.check_uv()
+    assert not check.ok
+    assert check.detail == f"{broken} does not run"
 
 
 def test_missing_make_fails_with_a_fix(tmp_path: Path) -> None:
