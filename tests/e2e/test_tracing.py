@@ -176,3 +176,58 @@ def test_client_helper_carries_the_trace_to_another_instance(traced: Traced) -> 
     lines = [json.loads(line) for line in callee_log.splitlines() if line.startswith("{")]
     [access] = [line for line in lines if line.get("request_id") == request_id]
     assert access["trace_id"] == trace_id
+
+
+CARRIED_CALLER = """
+import sys
+
+from opentelemetry import trace
+
+from {package} import client, logs, tracing
+
+tracing.configure("e2e-caller")  # no endpoint: installs no provider, makes no span
+token = tracing.carry({{"traceparent": sys.argv[3]}})
+logs.request_id_var.set(sys.argv[2])
+with client.sync_client(sys.argv[1]) as http:
+    http.get("/items").raise_for_status()
+print(format(trace.get_current_span().get_span_context().span_id, "016x"))
+tracing.release(token)
+"""
+
+
+def test_without_an_endpoint_the_trace_is_carried_through_logs_and_calls(
+    service: GeneratedService, database_url: str | None
+) -> None:
+    """The default, no OTLP endpoint: no span is made, yet the ids reach the logs and callees."""
+    if not (service.path / "src" / service.package / "tracing.py").is_file():
+        pytest.skip(f"the {service.framework} service was generated without tracing")
+    env = {"LOG_FORMAT": "json", **({"DATABASE_URL": database_url} if database_url else {})}
+    trace_id, parent_id = _ids()
+    request_id = f"carried-{secrets.token_hex(4)}"
+    with service.serve(**env) as callee:
+        direct = httpx.get(
+            f"{callee.url}/items",
+            headers={"traceparent": f"00-{trace_id}-{parent_id}-00", "X-Request-ID": request_id},
+            timeout=10,
+        )
+        assert direct.status_code == 200, direct.text
+        called_id = f"{request_id}-called"
+        result = service.run(
+            str(service.python),
+            "-c",
+            textwrap.dedent(CARRIED_CALLER.format(package=service.package)),
+            callee.url,
+            called_id,
+            f"00-{trace_id}-{parent_id}-01",
+            timeout=60,
+        ).check()
+        caller_span_id = result.output.strip().splitlines()[-1]
+        log = callee.log
+
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    [access] = [line for line in lines if line.get("request_id") == request_id]
+    assert access["trace_id"] == trace_id
+    assert access["span_id"] not in (parent_id, None)
+    [called] = [line for line in lines if line.get("request_id") == called_id]
+    assert called["trace_id"] == trace_id
+    assert called["span_id"] not in (parent_id, caller_span_id, access["span_id"], None)
