@@ -106,7 +106,7 @@ def measure(framework: str, work: Path, rounds: int, duration: int, connections:
         subprocess.run(
             ["make", "migrate"], cwd=services[False], env=base, check=True, capture_output=True
         )
-        with receiver() as received:
+        with receiver(deferred=True) as received:
             contenders = {
                 "off": (services[False], {}),
                 "on": (services[True], {}),
@@ -140,7 +140,7 @@ def measure(framework: str, work: Path, rounds: int, duration: int, connections:
                     for route in routes:
                         ratio = this_round[(name, route)] / this_round[("off", route)]
                         ratios.setdefault((name, route), []).append(ratio)
-            spans = len(received.spans)
+            spans = len(received.decode_stored())
     finally:
         drop(db_name)
 

@@ -47,9 +47,32 @@ class Receiver:
     endpoint: str = ""
     spans: list[Span] = field(default_factory=list)
     requests: int = 0
+    #: Keep the bodies as they came and decode them only in :meth:`decode_stored`: a benchmark's
+    #: receiver must not spend the CPU it measures the service on.
+    deferred: bool = False
+    _stored: list[bytes] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, body: bytes) -> None:
+        if self.deferred:
+            with self._lock:
+                self.requests += 1
+                self._stored.append(body)
+            return
+        self._decode(body)
+        with self._lock:
+            self.requests += 1
+
+    def decode_stored(self) -> list[Span]:
+        """Decode the bodies a deferred receiver kept; the spans received so far."""
+        with self._lock:
+            stored, self._stored = self._stored, []
+        for body in stored:
+            self._decode(body)
+        with self._lock:
+            return list(self.spans)
+
+    def _decode(self, body: bytes) -> None:
         request = trace_service_pb2.ExportTraceServiceRequest()
         request.ParseFromString(body)
         received = []
@@ -69,7 +92,6 @@ class Receiver:
                         )
                     )
         with self._lock:
-            self.requests += 1
             self.spans.extend(received)
 
     def wait_for(self, found: Callable[[list[Span]], bool], timeout: float = 20.0) -> list[Span]:
@@ -106,9 +128,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 
 @contextmanager
-def receiver() -> Iterator[Receiver]:
-    """A running receiver on 127.0.0.1, stopped on exit."""
-    received = Receiver()
+def receiver(*, deferred: bool = False) -> Iterator[Receiver]:
+    """A running receiver on 127.0.0.1, stopped on exit (``deferred``: see :class:`Receiver`)."""
+    received = Receiver(deferred=deferred)
     handler = type("Handler", (_Handler,), {"receiver": received})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     received.endpoint = f"http://127.0.0.1:{server.server_address[1]}"
