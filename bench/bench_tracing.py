@@ -6,13 +6,15 @@ one item. Then, in alternating rounds on the same server settings (production co
 worker, JSON logs), it loads with wrk on loopback:
 
 - ``off``: the service generated without tracing (the yardstick);
-- ``on``: tracing on, no ``OTEL_EXPORTER_OTLP_ENDPOINT``: spans are made, nothing is sent;
+- ``on``: tracing on, no ``OTEL_EXPORTER_OTLP_ENDPOINT`` (the service's ``"context"`` mode: no
+  instrumentation, the caller's trace carried into the log lines);
 - ``export``: tracing on, exporting over OTLP/HTTP to a local receiver, every trace sampled
-  (``OTEL_TRACES_SAMPLER=always_on``).
+  (``OTEL_TRACES_SAMPLER=always_on``). The receiver keeps what it is sent and decodes it after
+  the run, so that it takes no CPU from the service while it is measured.
 
-Two routes: ``GET /health/live`` (untraced by design, so it shows the middleware's cost alone)
-and ``GET /items/{id}`` (a server span and a database span per request). Printed: req/s and
-p99 of each contender, and its req/s as a ratio of ``off`` measured in the same round.
+Two routes: ``GET /health/live`` (untraced by FastAPI's default exclusions, traced by the
+others) and ``GET /items/{id}`` (a server span and a span per query). Printed: req/s and p99 of
+each contender, and its req/s as a ratio of ``off`` measured in the same round.
 
 Targets: ``on`` >= 0.95x and ``export`` >= 0.80x the req/s of ``off``.
 
