@@ -145,6 +145,29 @@ def _history(tmp_path: Path, *, submodule: bool = False) -> str:
     return "file://" + str(repo)
 
 
+def _record_git_commands(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
+    """The arguments of every git command copier's ``_vcs`` runs from now on, as it runs them."""
+    from copier import _vcs
+
+    commands: list[tuple[str, ...]] = []
+    real_git = _vcs.get_git()
+
+    class RecordingGit:
+        def with_env(self, **env: str) -> object:
+            def run(*args: str) -> object:
+                commands.append(args)
+                return real_git.with_env(**env)(*args)
+
+            return run
+
+        def __call__(self, *args: str) -> object:
+            commands.append(args)
+            return real_git(*args)
+
+    monkeypatch.setattr(_vcs, "get_git", RecordingGit)
+    return commands
+
+
 def test_template_checkouts_share_one_mirror_and_skip_absent_submodules(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -160,22 +183,7 @@ def test_template_checkouts_share_one_mirror_and_skip_absent_submodules(
         return original(url)
 
     monkeypatch.setattr(_vcs, "_get_or_create_mirror", get_or_create_mirror)
-    git_commands: list[tuple[str, ...]] = []
-    real_git = _vcs.get_git()
-
-    class CountingGit:
-        def with_env(self, **env: str) -> object:
-            def run(*args: str) -> object:
-                git_commands.append(args)
-                return real_git.with_env(**env)(*args)
-
-            return run
-
-        def __call__(self, *args: str) -> object:
-            git_commands.append(args)
-            return real_git(*args)
-
-    monkeypatch.setattr(_vcs, "get_git", CountingGit)
+    git_commands = _record_git_commands(monkeypatch)
     with patches.reused_template_mirror():
         first = Path(_vcs.clone(url, "v1"))
         second = Path(_vcs.clone(url, "v2"))
@@ -192,18 +200,7 @@ def test_a_template_with_submodules_still_gets_them(
 
     monkeypatch.setenv("COPIER_CACHE_DIR", str(tmp_path / "cache"))
     url = _history(tmp_path, submodule=True)
-    git_commands: list[tuple[str, ...]] = []
-    real_git = _vcs.get_git()
-
-    class CountingGit:
-        def with_env(self, **env: str) -> object:
-            return real_git.with_env(**env)
-
-        def __call__(self, *args: str) -> object:
-            git_commands.append(args)
-            return real_git(*args)
-
-    monkeypatch.setattr(_vcs, "get_git", CountingGit)
+    git_commands = _record_git_commands(monkeypatch)
     with patches.reused_template_mirror():
         checkout = Path(_vcs.clone(url, "v2"))
     assert (checkout / ".gitmodules").exists()
