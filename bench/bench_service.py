@@ -146,6 +146,27 @@ def started(command: list[str], cwd: Path, env: dict[str, str]) -> Iterator[tupl
             process.wait()
 
 
+def group_cpu(pgid: int) -> float:
+    """CPU seconds (user and system) used so far by the live processes of process group ``pgid``.
+
+    :func:`started` makes the server the leader of a group of its own, so this is the CPU of
+    ``make run`` and every server process under it. Read from ``/proc`` (Linux).
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[2]) == pgid:  # fields[0] is the state; 2: pgrp, 11/12: utime/stime
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def wrk(
     url: str, duration: int, connections: int, script: Path | None = None
 ) -> tuple[float, float]:
