@@ -98,16 +98,9 @@ def measure(framework: str, work: Path, rounds: int, duration: int, connections:
     services = {False: prepare(framework, False, work), True: prepare(framework, True, work)}
     db_name = f"svcgen_bench_tracing_{framework}"
     database_url = database(db_name)
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "OTEL_"))}
-    base.update(
-        APP_ENV="production",
-        SECRET_KEY=secrets.token_urlsafe(32),
-        LOG_LEVEL="INFO",
-        LOG_FORMAT="json",
-        WEB_CONCURRENCY="1",
-        DATABASE_URL=database_url,
-        MIGRATE_ON_START="false",
-    )
+    # The contenders' OTEL_* settings are theirs alone: none comes in from the bench's shell.
+    base = {k: v for k, v in bench_service.production_env().items() if not k.startswith("OTEL_")}
+    base.update(DATABASE_URL=database_url, MIGRATE_ON_START="false")
     try:
         subprocess.run(
             ["make", "migrate"], cwd=services[False], env=base, check=True, capture_output=True
