@@ -49,10 +49,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "src"))
+sys.path[:0] = [str(REPO / "src"), str(REPO)]
 
 from scaffold.catalogue import Catalogue  # noqa: E402
 from scaffold.template import template_root  # noqa: E402
+from tests.e2e.harness import process_stats  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("SVCGEN_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432")
 #: Items in the table at the start of every contender's turn.
@@ -154,15 +155,8 @@ def group_cpu(pgid: int) -> float:
     """
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue  # gone meanwhile
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[2]) == pgid:  # fields[0] is the state; 2: pgrp, 11/12: utime/stime
+    for _pid, fields in process_stats():
+        if int(fields[2]) == pgid:
             total += int(fields[11]) + int(fields[12])
     return total / ticks
 

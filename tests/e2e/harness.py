@@ -107,18 +107,27 @@ class Server:
             self.process.wait(timeout=10)
 
 
-def _descendants(pid: int) -> list[int]:
-    """Child processes of ``pid``, breadth first, read from /proc."""
-    parents: dict[int, list[int]] = {}
+def process_stats() -> Iterator[tuple[int, list[str]]]:
+    """Each live process's pid and the fields of its ``/proc/PID/stat`` after the name.
+
+    In that list, 1 is the parent's pid, 2 the process group, 11 and 12 the user and system
+    CPU in clock ticks (proc(5), counted from the state, field 3, as 0).
+    """
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text()
         except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        parents.setdefault(ppid, []).append(int(entry.name))
+            continue  # gone meanwhile
+        yield int(entry.name), stat[stat.rindex(")") + 2 :].split()
+
+
+def _descendants(pid: int) -> list[int]:
+    """Child processes of ``pid``, breadth first, read from /proc."""
+    parents: dict[int, list[int]] = {}
+    for child, fields in process_stats():
+        parents.setdefault(int(fields[1]), []).append(child)
     found: list[int] = []
     queue = [pid]
     while queue:
