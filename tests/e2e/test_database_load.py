@@ -120,6 +120,21 @@ def _create_item(server: Server) -> int:
     return int(response.json()["id"])
 
 
+async def _get(
+    client: httpx.AsyncClient, path: str, params: dict[str, int] | None
+) -> httpx.Response:
+    """GET ``path``, once more if the server closed the kept-alive connection first.
+
+    A server may close an idle kept-alive connection just as the client sends on it; HTTP/1.1
+    (RFC 9112, 9.3.1) has clients retry an idempotent request then, as browsers and the
+    kubelet's fresh connections do. Any other failure, and a second one, is the server's.
+    """
+    try:
+        return await client.get(path, params=params)
+    except httpx.RemoteProtocolError:
+        return await client.get(path, params=params)
+
+
 async def _hammer(url: str, item_id: int) -> tuple[Counter[int], Counter[int], Counter[str]]:
     """Load ``url`` from :data:`CONNECTIONS` connections; count item and readiness statuses.
 
@@ -140,15 +155,18 @@ async def _hammer(url: str, item_id: int) -> tuple[Counter[int], Counter[int], C
             while time.monotonic() < deadline:
                 sent += 1
                 probe = sent % READY_EVERY == 0
+                if probe:
+                    path, params = "/health/ready", None
+                elif sent % 3 == 0:
+                    path, params = "/items", {"limit": 20}
+                else:
+                    path, params = f"/items/{item_id}", None
                 try:
-                    if probe:
-                        ready[(await client.get("/health/ready")).status_code] += 1
-                    elif sent % 3 == 0:
-                        items[(await client.get("/items", params={"limit": 20})).status_code] += 1
-                    else:
-                        items[(await client.get(f"/items/{item_id}")).status_code] += 1
+                    response = await _get(client, path, params)
                 except httpx.HTTPError:
                     failures["ready" if probe else "items"] += 1
+                else:
+                    (ready if probe else items)[response.status_code] += 1
 
         await asyncio.gather(*(worker(n) for n in range(CONNECTIONS)))
     return items, ready, failures
